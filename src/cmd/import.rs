@@ -1,0 +1,340 @@
+//! `yakugo import FILE...`: add translation memories to the store.
+//!
+//! Usage: `yakugo import [--format tmx|tsv|csv] [--src L --tgt L] [--no-lang-check] FILE...`
+//!
+//! Each file is one transaction: a file that is not well-formed XML, not
+//! TMX, or unreadable changes nothing and is reported with file:line:column;
+//! the other files still import. Units already in the store (same languages,
+//! same texts) are merged, not doubled. Rule-breaking but readable TMX
+//! imports with warnings that name the unit and the rule. Variants whose
+//! text is clearly not in the declared language are counted and listed
+//! (`--json`), never dropped.
+//!
+//! Exit code 0 when every file imported, 1 when any was refused, 2 on
+//! usage or internal errors.
+
+use crate::cli::{clip, print_json, progress, Global, Outcome};
+use anyhow::Context;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use yakugo::lang::Lang;
+use yakugo::model::{Header, Unit};
+use yakugo::store::{AddOutcome, NewOrigin, Store, StoreError};
+use yakugo::text::langcheck::LangChecker;
+use yakugo::tmx::{TmxReader, Warning};
+use yakugo::tsv::{Dialect, PairReader};
+use yakugo::xml::InputError;
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  yakugo import tm/mic-news-vol28-no5.ja-en.tmx
+  yakugo import memoq.tmx trados_utf16.tmx omegat/project_save.tmx
+  yakugo import --format tsv --src ja --tgt en pairs.tsv
+  yakugo import big.tmx --json | jq '.files[0].added'")]
+pub struct Args {
+    /// Files to import (TMX 1.1-1.4b in any encoding; TSV/CSV pairs with --src/--tgt).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Input format; by default taken from the extension (.tmx, .tsv/.tab/.txt, .csv).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Source language of TSV/CSV pairs (first column).
+    #[arg(long, value_name = "LANG")]
+    src: Option<Lang>,
+    /// Target language of TSV/CSV pairs (second column).
+    #[arg(long, value_name = "LANG")]
+    tgt: Option<Lang>,
+    /// Skip the check that each variant's text is in its declared language.
+    #[arg(long)]
+    no_lang_check: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Tmx,
+    Tsv,
+    Csv,
+}
+
+/// What happened to one file; printed as text or JSON.
+#[derive(Debug, Default, Serialize)]
+struct FileReport {
+    file: String,
+    format: &'static str,
+    /// `imported` or `rejected`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    read: u64,
+    added: u64,
+    updated: u64,
+    skipped: u64,
+    skipped_reasons: BTreeMap<&'static str, u64>,
+    /// All warnings, and the first [`LISTED_MAX`] of them in detail.
+    warnings_total: u64,
+    warnings: Vec<Warning>,
+    language_mismatches_total: u64,
+    language_mismatches: Vec<LanguageMismatch>,
+}
+
+/// Detailed warnings and mismatches kept per file, so that a huge broken
+/// file cannot exhaust memory; the totals still count every one.
+const LISTED_MAX: u64 = 10_000;
+
+fn collect_warnings(report: &mut FileReport, source: &mut Source) {
+    for w in source.take_warnings() {
+        report.warnings_total += 1;
+        if (report.warnings.len() as u64) < LISTED_MAX {
+            report.warnings.push(w);
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct LanguageMismatch {
+    unit: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tuid: Option<String>,
+    lang: String,
+    detected: String,
+    text: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Totals {
+    files: u64,
+    rejected: u64,
+    read: u64,
+    added: u64,
+    updated: u64,
+    skipped: u64,
+    warnings: u64,
+    language_mismatches: u64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    files: Vec<FileReport>,
+    totals: Totals,
+}
+
+/// The unit source of one file, whatever its format.
+enum Source {
+    Tmx(Box<TmxReader>),
+    Pairs(Box<PairReader>),
+}
+
+impl Source {
+    fn next_unit(&mut self) -> Result<Option<Unit>, InputError> {
+        match self {
+            Source::Tmx(r) => r.next_unit(),
+            Source::Pairs(r) => r.next_unit(),
+        }
+    }
+    fn take_warnings(&mut self) -> Vec<Warning> {
+        match self {
+            Source::Tmx(r) => r.take_warnings(),
+            Source::Pairs(r) => r.take_warnings(),
+        }
+    }
+    fn header(&self) -> Header {
+        match self {
+            Source::Tmx(r) => r.header().clone(),
+            Source::Pairs(_) => Header::default(),
+        }
+    }
+}
+
+pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
+    let mut store = global.open_store()?;
+    let checker = (!args.no_lang_check).then(LangChecker::new);
+    let mut files = Vec::new();
+    for path in &args.files {
+        let format = match args.format {
+            Some(f) => f,
+            None => format_from_extension(path)?,
+        };
+        let report = import_file(&mut store, path, format, &args, checker.as_ref())?;
+        if !global.json {
+            print_report(&report);
+        }
+        files.push(report);
+    }
+    let mut totals = Totals::default();
+    for f in &files {
+        totals.files += 1;
+        totals.rejected += u64::from(f.status == "rejected");
+        totals.read += f.read;
+        totals.added += f.added;
+        totals.updated += f.updated;
+        totals.skipped += f.skipped;
+        totals.warnings += f.warnings_total;
+        totals.language_mismatches += f.language_mismatches_total;
+    }
+    let rejected = totals.rejected > 0;
+    if global.json {
+        print_json(&Report { files, totals })?;
+    } else if files.len() > 1 {
+        println!(
+            "total: {} file(s), {} rejected; {} read, {} added, {} updated, {} skipped",
+            totals.files, totals.rejected, totals.read, totals.added, totals.updated, totals.skipped
+        );
+    }
+    Ok(if rejected { Outcome::Findings } else { Outcome::Ok })
+}
+
+fn format_from_extension(path: &Path) -> anyhow::Result<Format> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    Ok(match ext.as_str() {
+        "tmx" | "xml" => Format::Tmx,
+        "tsv" | "tab" | "txt" => Format::Tsv,
+        "csv" => Format::Csv,
+        _ => anyhow::bail!("cannot tell the format of {} from its extension; add --format tmx|tsv|csv", path.display()),
+    })
+}
+
+fn open_source(path: &Path, format: Format, args: &Args) -> anyhow::Result<Result<Source, InputError>> {
+    Ok(match format {
+        Format::Tmx => TmxReader::open(path).map(|r| Source::Tmx(Box::new(r))),
+        Format::Tsv | Format::Csv => {
+            let (Some(src), Some(tgt)) = (args.src.clone(), args.tgt.clone()) else {
+                anyhow::bail!("importing TSV/CSV pairs needs --src LANG and --tgt LANG (the languages of the first and second column)");
+            };
+            let dialect = if format == Format::Tsv { Dialect::Tsv } else { Dialect::Csv };
+            PairReader::open(path, dialect, src, tgt).map(|r| Source::Pairs(Box::new(r)))
+        }
+    })
+}
+
+fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, checker: Option<&LangChecker>) -> anyhow::Result<FileReport> {
+    let mut report = FileReport {
+        file: path.display().to_string(),
+        format: match format {
+            Format::Tmx => "tmx",
+            Format::Tsv => "tsv",
+            Format::Csv => "csv",
+        },
+        status: "imported",
+        ..FileReport::default()
+    };
+    let mut source = match open_source(path, format, args)? {
+        Ok(s) => s,
+        Err(e) => return Ok(rejected(report, e)),
+    };
+    let origin = NewOrigin { name: path.display().to_string(), format: report.format, header: source.header() };
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bar = progress(file_len, format!("importing {}", path.display()));
+    let mut import = store.begin_import(&origin).context("starting the import")?;
+    let failure = loop {
+        let unit = match source.next_unit() {
+            Ok(Some(unit)) => unit,
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        };
+        report.read += 1;
+        collect_warnings(&mut report, &mut source);
+        if report.read % 4096 == 0 {
+            if let Source::Tmx(r) = &source {
+                bar.set_position(r.bytes_read().min(file_len));
+            }
+        }
+        if unit.variants.is_empty() {
+            report.skipped += 1;
+            *report.skipped_reasons.entry("no-variants").or_insert(0) += 1;
+            continue;
+        }
+        if let Some(checker) = checker {
+            for v in &unit.variants {
+                if report.language_mismatches_total >= LISTED_MAX {
+                    report.language_mismatches_total += u64::from(checker.check(&v.lang, &v.plain).is_some());
+                } else if let Some(m) = checker.check(&v.lang, &v.plain) {
+                    report.language_mismatches_total += 1;
+                    report.language_mismatches.push(LanguageMismatch {
+                        unit: report.read,
+                        tuid: unit.tuid.clone(),
+                        lang: v.lang.to_string(),
+                        detected: m.detected,
+                        text: clip(&v.plain, 120),
+                    });
+                }
+            }
+        }
+        match import.add(&unit) {
+            Ok(AddOutcome::Added) => report.added += 1,
+            Ok(AddOutcome::Updated) => report.updated += 1,
+            Ok(AddOutcome::Unchanged) => {
+                report.skipped += 1;
+                *report.skipped_reasons.entry("duplicate").or_insert(0) += 1;
+            }
+            Err(e) => return Err(store_failure(e, path)),
+        }
+    };
+    bar.finish_and_clear();
+    collect_warnings(&mut report, &mut source);
+    match failure {
+        // Dropping the import rolls the transaction back: nothing changes.
+        Some(e) => {
+            drop(import);
+            Ok(rejected(report, e))
+        }
+        None => {
+            import.commit().map_err(|e| store_failure(e, path))?;
+            Ok(report)
+        }
+    }
+}
+
+fn rejected(mut report: FileReport, error: InputError) -> FileReport {
+    report.status = "rejected";
+    report.error = Some(error.to_string());
+    report.added = 0;
+    report.updated = 0;
+    report
+}
+
+fn store_failure(e: StoreError, path: &Path) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("importing {} (nothing from this file was kept)", path.display()))
+}
+
+fn print_report(r: &FileReport) {
+    if let Some(error) = &r.error {
+        eprintln!("rejected {error}");
+        eprintln!("  the store is unchanged for this file");
+        return;
+    }
+    let reasons: Vec<String> = r.skipped_reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    println!(
+        "imported {}: {} read, {} added, {} updated, {} skipped{}",
+        r.file,
+        r.read,
+        r.added,
+        r.updated,
+        r.skipped,
+        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
+    );
+    const SHOWN: usize = 10;
+    if !r.warnings.is_empty() {
+        let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for w in &r.warnings {
+            *by_rule.entry(w.rule).or_insert(0) += 1;
+        }
+        let summary: Vec<String> = by_rule.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        println!("  {} warning(s): {}", r.warnings_total, summary.join(", "));
+        for w in r.warnings.iter().take(SHOWN) {
+            println!("    {w}");
+        }
+        if r.warnings_total > SHOWN as u64 {
+            println!("    … and {} more (--json lists them)", r.warnings_total - SHOWN as u64);
+        }
+    }
+    if !r.language_mismatches.is_empty() {
+        println!("  {} variant(s) not in their declared language (kept):", r.language_mismatches_total);
+        for m in r.language_mismatches.iter().take(SHOWN) {
+            println!("    unit {}: {} text looks like {}: {}", m.unit, m.lang, m.detected, m.text);
+        }
+        if r.language_mismatches_total > SHOWN as u64 {
+            println!("    … and {} more (--json lists them)", r.language_mismatches_total - SHOWN as u64);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand, each opening with its usage.
+
+pub mod export;
+pub mod import;
+pub mod stats;

@@ -1,0 +1,177 @@
+//! Language tags.
+//!
+//! TM files in the wild spell one language many ways: `EN-US`, `en_US`,
+//! `en-us`, `JA`. yakugo canonicalises every tag to BCP 47 case conventions
+//! (RFC 5646 §2.1.1) when it is read, so the store and every comparison only
+//! ever see one spelling: the primary language in lower case, a four-letter
+//! script in title case, a two-letter or three-digit region in upper case,
+//! every other subtag in lower case. `_` is accepted as a separator.
+//!
+//! A [`Lang`] used as a *filter* matches its region and script variants
+//! (`en` matches `en-GB` and `en-US`; `en-US` matches only `en-US`), which is
+//! the "lookup" matching of RFC 4647 §3.3.2 restricted to prefixes.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A canonical BCP 47 language tag. Construct it with [`Lang::parse`] or
+/// `str::parse`; the inner string is always canonical.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lang(String);
+
+/// Why a string is not a usable language tag.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("`{tag}` is not a BCP 47 language tag ({reason}); write e.g. `en`, `en-US` or `ja`")]
+pub struct LangError {
+    pub tag: String,
+    pub reason: &'static str,
+}
+
+impl Lang {
+    /// Parses and canonicalises a tag such as `EN_us` → `en-US`.
+    pub fn parse(raw: &str) -> Result<Lang, LangError> {
+        let err = |reason| LangError {
+            tag: raw.to_string(),
+            reason,
+        };
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(err("it is empty"));
+        }
+        let mut out = String::with_capacity(trimmed.len());
+        for (i, sub) in trimmed.split(['-', '_']).enumerate() {
+            if sub.is_empty() || sub.len() > 8 || !sub.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(err("subtags are 1 to 8 letters or digits"));
+            }
+            if i == 0 {
+                if !(2..=8).contains(&sub.len()) || !sub.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    // `i-klingon`/`x-private` grandfathered forms are rare in TMX; refuse them
+                    // rather than guess.
+                    return Err(err("the primary language is 2 to 8 letters"));
+                }
+                out.push_str(&sub.to_ascii_lowercase());
+                continue;
+            }
+            out.push('-');
+            let is_alpha = sub.bytes().all(|b| b.is_ascii_alphabetic());
+            let is_digit = sub.bytes().all(|b| b.is_ascii_digit());
+            if sub.len() == 4 && is_alpha {
+                out.push_str(&sub[..1].to_ascii_uppercase());
+                out.push_str(&sub[1..].to_ascii_lowercase());
+            } else if (sub.len() == 2 && is_alpha) || (sub.len() == 3 && is_digit) {
+                out.push_str(&sub.to_ascii_uppercase());
+            } else {
+                out.push_str(&sub.to_ascii_lowercase());
+            }
+        }
+        Ok(Lang(out))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The primary language subtag: `en` for `en-GB`.
+    pub fn primary(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+
+    /// True when `self`, used as a filter, selects `other`: equal, or a
+    /// prefix of it at a subtag boundary (`en` selects `en-GB`).
+    pub fn matches(&self, other: &Lang) -> bool {
+        other.0 == self.0
+            || (other.0.len() > self.0.len()
+                && other.0.starts_with(&self.0)
+                && other.0.as_bytes()[self.0.len()] == b'-')
+    }
+
+    /// SQL `GLOB` pattern that selects the same tags as [`Lang::matches`],
+    /// together with the exact tag (`lang = ?1 OR lang GLOB ?2`).
+    pub fn sql_prefix_glob(&self) -> String {
+        format!("{}-*", self.0)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Lang {
+    type Err = LangError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::parse(s)
+    }
+}
+
+/// The `srclang` of a TMX header or unit: one language, or `*all*` (any
+/// variant may serve as the source).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SrcLang {
+    All,
+    One(Lang),
+}
+
+impl SrcLang {
+    pub fn parse(raw: &str) -> Result<SrcLang, LangError> {
+        if raw.trim().eq_ignore_ascii_case("*all*") {
+            Ok(SrcLang::All)
+        } else {
+            Lang::parse(raw).map(SrcLang::One)
+        }
+    }
+}
+
+impl fmt::Display for SrcLang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SrcLang::All => f.write_str("*all*"),
+            SrcLang::One(lang) => lang.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonicalises_case_and_separators() {
+        for (raw, want) in [
+            ("EN-us", "en-US"),
+            ("en_US", "en-US"),
+            ("JA", "ja"),
+            ("zh-hant-tw", "zh-Hant-TW"),
+            ("es-419", "es-419"),
+            (" de_de ", "de-DE"),
+            ("sr-latn", "sr-Latn"),
+        ] {
+            assert_eq!(Lang::parse(raw).unwrap().as_str(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_non_tags() {
+        for raw in ["", "e", "en--US", "en US", "日本語", "123", "en-toolongsubtag"] {
+            assert!(Lang::parse(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn prefix_matching_respects_subtag_boundaries() {
+        let en: Lang = "en".parse().unwrap();
+        assert!(en.matches(&"en-GB".parse().unwrap()));
+        assert!(en.matches(&"en".parse().unwrap()));
+        assert!(!en.matches(&"eng".parse().unwrap()));
+        let en_us: Lang = "en-US".parse().unwrap();
+        assert!(!en_us.matches(&"en-GB".parse().unwrap()));
+        assert!(!en_us.matches(&en));
+    }
+
+    #[test]
+    fn srclang_all() {
+        assert_eq!(SrcLang::parse("*ALL*").unwrap(), SrcLang::All);
+        assert_eq!(SrcLang::parse("EN").unwrap().to_string(), "en");
+    }
+}

@@ -1,0 +1,13 @@
+//! yakugo: a translation-memory and terminology manager.
+//!
+//! Data flows one way: file formats ([`tmx`], [`tsv`]) produce the
+//! [`model`], which the [`store`] keeps in SQLite; engines read the store;
+//! the command line (`src/cmd`) only wires them together and prints.
+
+pub mod lang;
+pub mod model;
+pub mod store;
+pub mod text;
+pub mod tmx;
+pub mod tsv;
+pub mod xml;

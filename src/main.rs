@@ -1,0 +1,51 @@
+//! The `yakugo` command line: parses arguments and dispatches to one
+//! subcommand in `src/cmd/`. Nothing else lives here.
+
+mod cli;
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "yakugo",
+    version,
+    about = "Translation memory and terminology manager (TMX, TSV; Japanese-aware)",
+    after_help = "Examples:\n  yakugo import tm/mic-news-vol28-no5.ja-en.tmx\n  yakugo --db my.db import memoq-export.tmx trados.tmx --json\n  yakugo export --src ja --tgt en out.tmx\n  yakugo stats\n\nExit codes: 0 ok, 1 findings or rejected input, 2 usage or internal error."
+)]
+struct Cli {
+    /// The store (an SQLite file). Default: the user's data directory.
+    #[arg(long, global = true, env = "YAKUGO_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print results as JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Import(cmd::import::Args),
+    Export(cmd::export::Args),
+    Stats(cmd::stats::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let global = cli::Global { db: cli.db.unwrap_or_else(cli::default_db), json: cli.json };
+    let result = match cli.command {
+        Command::Import(args) => cmd::import::run(&global, args),
+        Command::Export(args) => cmd::export::run(&global, args),
+        Command::Stats(args) => cmd::stats::run(&global, args),
+    };
+    match result {
+        Ok(outcome) => ExitCode::from(outcome as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Adding units to the store, one file per transaction, merging duplicates.
+
+use super::columns::{self, ADMIN, ADMIN_COUNT};
+use super::{busy_aware, read, StoreError};
+use crate::model::{Header, TmxDate, Unit};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, Transaction, TransactionBehavior};
+
+/// The file an import reads from.
+#[derive(Clone, Debug)]
+pub struct NewOrigin {
+    pub name: String,
+    /// `tmx`, `tsv`, `csv`, `aligned`, …
+    pub format: &'static str,
+    pub header: Header,
+}
+
+/// What [`Import::add`] did with a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddOutcome {
+    Added,
+    /// A duplicate of a stored unit; its dates, counts, props or notes were
+    /// merged into it.
+    Updated,
+    /// A duplicate that brought nothing new.
+    Unchanged,
+}
+
+/// An open import: a write transaction. Dropping it without
+/// [`Import::commit`] rolls everything back.
+pub struct Import<'c> {
+    tx: Transaction<'c>,
+    origin_id: i64,
+}
+
+impl<'c> Import<'c> {
+    pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy_aware)?;
+        let header = serde_json::to_string(&origin.header).unwrap_or_default();
+        tx.execute(
+            "INSERT INTO origin (name, imported_at, format, header) VALUES (?1, ?2, ?3, ?4)",
+            params![origin.name, TmxDate::now().as_str(), origin.format, header],
+        )?;
+        let origin_id = tx.last_insert_rowid();
+        Ok(Import { tx, origin_id })
+    }
+
+    /// Adds a unit, or merges it into the stored unit with the same
+    /// languages and texts.
+    pub fn add(&mut self, unit: &Unit) -> Result<AddOutcome, StoreError> {
+        let hash = unit.content_hash();
+        let candidates: Vec<i64> = {
+            let mut stmt = self.tx.prepare_cached("SELECT id FROM unit WHERE content_hash = ?1")?;
+            let rows = stmt.query_map([hash], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for id in candidates {
+            let stored = read::load_unit(&self.tx, id)?;
+            if stored.unit.same_content(unit) {
+                return self.merge(stored, unit);
+            }
+        }
+        self.insert(unit, hash)?;
+        Ok(AddOutcome::Added)
+    }
+
+    fn insert(&mut self, unit: &Unit, hash: i64) -> Result<(), StoreError> {
+        let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        let head = [
+            Value::Integer(self.origin_id),
+            Value::Integer(hash),
+            Value::Text(langs.join(" ")),
+            unit.tuid.clone().map_or(Value::Null, Value::Text),
+            unit.srclang.as_ref().map_or(Value::Null, |s| Value::Text(s.to_string())),
+            unit.segtype.clone().map_or(Value::Null, Value::Text),
+        ];
+        let sql = format!(
+            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, {ADMIN}, meta) VALUES ({})",
+            placeholders(6 + ADMIN_COUNT + 1)
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let values = head.into_iter().chain(columns::admin_values(&unit.admin)).chain([columns::meta_value(&unit.meta)]);
+        stmt.execute(params_from_iter(values))?;
+        let unit_id = self.tx.last_insert_rowid();
+        let sql = format!(
+            "INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})",
+            placeholders(5 + ADMIN_COUNT + 1)
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        for (seq, v) in unit.variants.iter().enumerate() {
+            // Most segments have no markup: store their plain text once.
+            let plain = if v.plain == v.markup { Value::Null } else { Value::Text(v.plain.clone()) };
+            let head = [
+                Value::Integer(unit_id),
+                Value::Integer(seq as i64),
+                Value::Text(v.lang.to_string()),
+                Value::Text(v.markup.clone()),
+                plain,
+            ];
+            let values = head.into_iter().chain(columns::admin_values(&v.admin)).chain([columns::meta_value(&v.meta)]);
+            stmt.execute(params_from_iter(values))?;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
+        let target = &mut stored.unit;
+        let mut unit_changed = target.admin.merge_from(&incoming.admin);
+        unit_changed |= target.meta.merge_from(&incoming.meta);
+        for (slot, theirs) in [(&mut target.tuid, &incoming.tuid), (&mut target.segtype, &incoming.segtype)] {
+            if slot.is_none() && theirs.is_some() {
+                *slot = theirs.clone();
+                unit_changed = true;
+            }
+        }
+        if target.srclang.is_none() && incoming.srclang.is_some() {
+            target.srclang = incoming.srclang.clone();
+            unit_changed = true;
+        }
+        if unit_changed {
+            let sql = format!("UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, {} WHERE id = ?1", columns::admin_assignments(6));
+            let head = [
+                Value::Integer(stored.id),
+                target.tuid.clone().map_or(Value::Null, Value::Text),
+                target.srclang.as_ref().map_or(Value::Null, |s| Value::Text(s.to_string())),
+                target.segtype.clone().map_or(Value::Null, Value::Text),
+                columns::meta_value(&target.meta),
+            ];
+            self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_values(&target.admin))))?;
+        }
+        // Pair each incoming variant with an unused stored one of the same
+        // language and text (content equality guarantees one exists).
+        let mut used = vec![false; target.variants.len()];
+        let mut any_variant_changed = false;
+        for theirs in &incoming.variants {
+            let Some(i) = (0..target.variants.len()).find(|&i| !used[i] && target.variants[i].lang == theirs.lang && target.variants[i].markup == theirs.markup) else {
+                continue;
+            };
+            used[i] = true;
+            let mine = &mut target.variants[i];
+            let changed = mine.admin.merge_from(&theirs.admin) | mine.meta.merge_from(&theirs.meta);
+            if changed {
+                any_variant_changed = true;
+                let sql = format!("UPDATE variant SET meta = ?3, {} WHERE unit_id = ?1 AND seq = ?2", columns::admin_assignments(4));
+                let head = [Value::Integer(stored.id), Value::Integer(i as i64), columns::meta_value(&mine.meta)];
+                self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_values(&mine.admin))))?;
+            }
+        }
+        Ok(if unit_changed || any_variant_changed { AddOutcome::Updated } else { AddOutcome::Unchanged })
+    }
+
+    /// Makes the import permanent.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().map_err(busy_aware)
+    }
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,103 @@
+//! The store: one SQLite file holding every translation memory.
+//!
+//! Layout (schema version in `PRAGMA user_version`, upgraded by
+//! [`schema::migrate`] on open):
+//!
+//! * `origin`: one row per imported file: its name, import time, format and
+//!   header (JSON).
+//! * `unit`: one row per translation unit, with the TMX unit attributes,
+//!   props and notes (JSON), the sorted list of its languages (`langs`), and
+//!   `content_hash`, the identity used to merge duplicates.
+//! * `variant`: the language versions of a unit, in document order
+//!   (`unit_id`, `seq`), each with its verbatim markup and, when it differs,
+//!   its plain text.
+//!
+//! Invariants: every unit has at least one variant; language tags are
+//! canonical BCP 47 ([`crate::lang::Lang`]); dates are canonical TMX dates;
+//! two units never have the same languages and texts (imports merge them).
+//!
+//! Writers take the write lock up front (`BEGIN IMMEDIATE`) and readers use
+//! WAL, so two processes importing at once serialise instead of failing,
+//! and a reader never sees half an import.
+
+mod columns;
+mod import;
+mod read;
+mod schema;
+
+pub use import::{AddOutcome, Import};
+pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the folder for the store {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the store {} has schema version {found}, newer than this yakugo understands ({supported}); upgrade yakugo", path.display())]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("the store is busy: another yakugo process held it for longer than {0:?}; retry when it has finished")]
+    Busy(Duration),
+    #[error("store error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("corrupt row in the store: {0}")]
+    Corrupt(String),
+}
+
+/// How long a writer waits for another process's transaction to finish.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema
+    /// up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+        }
+        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // journal_mode answers with a row, so it is queried, not executed.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;")
+            .map_err(open_err)?;
+        schema::migrate(&conn, path)?;
+        Ok(Store { conn })
+    }
+
+    /// Starts an import of one file: everything it adds is one transaction.
+    pub fn begin_import(&mut self, origin: &import::NewOrigin) -> Result<Import<'_>, StoreError> {
+        Import::begin(&mut self.conn, origin)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Turns SQLite's "database is locked" into a message a user can act on.
+pub(crate) fn busy_aware(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy(BUSY_TIMEOUT),
+        _ => StoreError::Sql(e),
+    }
+}
+
+pub use import::NewOrigin;

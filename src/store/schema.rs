@@ -1,0 +1,88 @@
+//! Versioned schema migrations. Each entry of [`MIGRATIONS`] takes the
+//! store from version `i` to `i + 1`; applied migrations are never edited.
+
+use super::StoreError;
+use rusqlite::Connection;
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: translation units, variants, origins.
+    "
+    CREATE TABLE origin (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        header      TEXT NOT NULL
+    );
+    CREATE TABLE unit (
+        id                    INTEGER PRIMARY KEY,
+        origin_id             INTEGER NOT NULL REFERENCES origin(id),
+        content_hash          INTEGER NOT NULL,
+        langs                 TEXT NOT NULL,
+        tuid                  TEXT,
+        srclang               TEXT,
+        segtype               TEXT,
+        creation_date         TEXT,
+        creation_id           TEXT,
+        change_date           TEXT,
+        change_id             TEXT,
+        usage_count           INTEGER,
+        last_usage_date       TEXT,
+        creation_tool         TEXT,
+        creation_tool_version TEXT,
+        datatype              TEXT,
+        o_tmf                 TEXT,
+        o_encoding            TEXT,
+        meta                  TEXT
+    );
+    CREATE INDEX unit_hash ON unit(content_hash);
+    CREATE INDEX unit_origin ON unit(origin_id);
+    CREATE TABLE variant (
+        id                    INTEGER PRIMARY KEY,
+        unit_id               INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
+        seq                   INTEGER NOT NULL,
+        lang                  TEXT NOT NULL,
+        markup                TEXT NOT NULL,
+        plain                 TEXT,
+        creation_date         TEXT,
+        creation_id           TEXT,
+        change_date           TEXT,
+        change_id             TEXT,
+        usage_count           INTEGER,
+        last_usage_date       TEXT,
+        creation_tool         TEXT,
+        creation_tool_version TEXT,
+        datatype              TEXT,
+        o_tmf                 TEXT,
+        o_encoding            TEXT,
+        meta                  TEXT
+    );
+    CREATE UNIQUE INDEX variant_unit ON variant(unit_id, seq);
+    ",
+];
+
+/// The schema version this build writes.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > CURRENT {
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported: CURRENT });
+    }
+    if found == CURRENT {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(super::busy_aware)?;
+    // Another process may have migrated while we waited for the lock.
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        if let Err(e) = conn.execute_batch(sql) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! "Is this text really in the declared language?"
+//!
+//! The check must never cry wolf: TM segments are often short, kanji-only
+//! (総務省), acronyms (IoT, OK) or numbers, and a false alarm on those
+//! teaches users to ignore the report. So it works in two stages and only
+//! speaks when it is sure:
+//!
+//! 1. **Script.** Letters are counted by script. A text whose letters are
+//!    mostly in a script the declared language is not written in (kana in an
+//!    `en` variant; pure Latin prose in a `ja` variant) is a mismatch. This
+//!    catches the common real fault, swapped columns, at almost no cost.
+//! 2. **lingua**, only when the script fits but several compiled languages
+//!    share it (English vs German), and only on texts long enough for a
+//!    reliable answer ([`MIN_LETTERS_FOR_MODEL`] letters, [`MIN_WORDS_FOR_MODEL`]
+//!    words). The text is flagged when lingua gives the declared language
+//!    almost no confidence and another language most of it.
+//!
+//! Chinese is deliberately not compiled into lingua: with it, kanji-only
+//! Japanese comes out Chinese.
+
+use crate::lang::Lang;
+use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+use serde::Serialize;
+
+pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
+pub const MIN_LETTERS_FOR_MODEL: usize = 40;
+pub const MIN_WORDS_FOR_MODEL: usize = 6;
+
+/// Languages compiled into the model stage (see `Cargo.toml`).
+const MODEL_LANGUAGES: &[(Language, &str)] = &[
+    (Language::English, "en"),
+    (Language::German, "de"),
+    (Language::French, "fr"),
+    (Language::Spanish, "es"),
+    (Language::Italian, "it"),
+    (Language::Portuguese, "pt"),
+    (Language::Dutch, "nl"),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Kana,
+    Han,
+    Hangul,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Hebrew,
+    Thai,
+    Devanagari,
+}
+
+/// What the check found: the text looks like `detected`, not the declared
+/// language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub detected: String,
+    pub reason: &'static str,
+}
+
+pub struct LangChecker {
+    model: LanguageDetector,
+}
+
+impl Default for LangChecker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LangChecker {
+    pub fn new() -> Self {
+        let languages: Vec<Language> = MODEL_LANGUAGES.iter().map(|(l, _)| *l).collect();
+        LangChecker {
+            model: LanguageDetectorBuilder::from_languages(&languages).build(),
+        }
+    }
+
+    /// `Some` when `text` is clearly not in `lang`.
+    pub fn check(&self, lang: &Lang, text: &str) -> Option<Mismatch> {
+        let counts = ScriptCounts::of(text);
+        if counts.total < MIN_LETTERS_FOR_SCRIPT {
+            return None;
+        }
+        let expected = scripts_of(lang.primary())?;
+        let fitting: usize = counts.by_script.iter().filter(|(s, _)| expected.contains(s)).map(|(_, n)| n).sum();
+        if fitting * 2 < counts.total {
+            let (dominant, _) = counts.by_script.iter().max_by_key(|(_, n)| *n)?;
+            return Some(Mismatch {
+                detected: script_language_guess(*dominant, &counts).to_string(),
+                reason: "script",
+            });
+        }
+        if expected != [Script::Latin] || counts.total < MIN_LETTERS_FOR_MODEL || text.split_whitespace().count() < MIN_WORDS_FOR_MODEL {
+            return None;
+        }
+        let (declared, _) = MODEL_LANGUAGES.iter().find(|(_, code)| *code == lang.primary())?;
+        let confidences = self.model.compute_language_confidence_values(text);
+        let declared_confidence = confidences.iter().find(|(l, _)| l == declared).map_or(0.0, |(_, c)| *c);
+        let (top, top_confidence) = confidences.first()?;
+        if top != declared && *top_confidence >= 0.9 && declared_confidence <= 0.02 {
+            let code = MODEL_LANGUAGES.iter().find(|(l, _)| l == top).map_or("?", |(_, c)| c);
+            return Some(Mismatch { detected: code.to_string(), reason: "model" });
+        }
+        None
+    }
+}
+
+struct ScriptCounts {
+    by_script: Vec<(Script, usize)>,
+    total: usize,
+}
+
+impl ScriptCounts {
+    fn of(text: &str) -> ScriptCounts {
+        let mut by_script: Vec<(Script, usize)> = Vec::new();
+        let mut total = 0;
+        for c in text.chars() {
+            let Some(script) = script_of(c) else { continue };
+            total += 1;
+            match by_script.iter_mut().find(|(s, _)| *s == script) {
+                Some((_, n)) => *n += 1,
+                None => by_script.push((script, 1)),
+            }
+        }
+        ScriptCounts { by_script, total }
+    }
+
+    fn count(&self, script: Script) -> usize {
+        self.by_script.iter().find(|(s, _)| *s == script).map_or(0, |(_, n)| *n)
+    }
+}
+
+fn script_of(c: char) -> Option<Script> {
+    let script = match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Script::Latin,
+        0x3041..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x400..=0x4FF => Script::Cyrillic,
+        0x370..=0x3FF => Script::Greek,
+        0x600..=0x6FF | 0x750..=0x77F => Script::Arabic,
+        0x590..=0x5FF => Script::Hebrew,
+        0xE00..=0xE7F => Script::Thai,
+        0x900..=0x97F => Script::Devanagari,
+        _ => return None,
+    };
+    Some(script)
+}
+
+/// The scripts a language is normally written in. Latin letters are always
+/// tolerated in CJK text (acronyms, product names) through the majority
+/// rule, not listed here. `None` for languages the check knows nothing of.
+fn scripts_of(primary: &str) -> Option<&'static [Script]> {
+    Some(match primary {
+        "ja" => &[Script::Kana, Script::Han, Script::Latin],
+        "zh" => &[Script::Han, Script::Latin],
+        "ko" => &[Script::Hangul, Script::Han, Script::Latin],
+        "ru" | "uk" | "bg" | "sr" | "mk" | "be" | "kk" => &[Script::Cyrillic, Script::Latin],
+        "el" => &[Script::Greek],
+        "ar" | "fa" | "ur" => &[Script::Arabic],
+        "he" | "yi" => &[Script::Hebrew],
+        "th" => &[Script::Thai],
+        "hi" | "mr" | "ne" => &[Script::Devanagari],
+        "en" | "de" | "fr" | "es" | "it" | "pt" | "nl" | "cy" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "sl" | "hr" | "hu" | "ro" | "tr" | "id" | "ms" | "vi" | "ca" | "eu" | "gl" | "et" | "lv" | "lt" | "ga" | "is" | "sq" | "af" | "sw" | "tl" => &[Script::Latin],
+        _ => return None,
+    })
+}
+
+/// A language guess from the dominant script alone.
+fn script_language_guess(dominant: Script, counts: &ScriptCounts) -> &'static str {
+    match dominant {
+        Script::Kana => "ja",
+        // Han with any kana is Japanese; Han alone is ambiguous (ja or zh).
+        Script::Han if counts.count(Script::Kana) > 0 => "ja",
+        Script::Han => "ja or zh",
+        Script::Hangul => "ko",
+        Script::Latin => "Latin-script text",
+        Script::Cyrillic => "Cyrillic-script text",
+        Script::Greek => "el",
+        Script::Arabic => "Arabic-script text",
+        Script::Hebrew => "he",
+        Script::Thai => "th",
+        Script::Devanagari => "Devanagari-script text",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(lang: &str, text: &str) -> Option<Mismatch> {
+        LangChecker::new().check(&lang.parse().unwrap(), text)
+    }
+
+    #[test]
+    fn no_false_alarms_on_short_kanji_acronym_or_numeric_text() {
+        assert_eq!(check("ja", "総務省"), None);
+        assert_eq!(check("ja", "IoT"), None);
+        assert_eq!(check("en", "OK"), None);
+        assert_eq!(check("en", "2017"), None);
+        assert_eq!(check("ja", "IoT機器のセキュリティ"), None);
+        assert_eq!(check("ja", "ASEAN"), None);
+        assert_eq!(check("en", "The Ministry of Internal Affairs and Communications (MIC) held the meeting."), None);
+        assert_eq!(check("ja", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。"), None);
+    }
+
+    #[test]
+    fn flags_swapped_columns() {
+        let m = check("en", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。").unwrap();
+        assert_eq!(m.detected, "ja");
+        let m = check("ja", "The Policy Meeting has been held approximately once a year since 2009.").unwrap();
+        assert_eq!(m.detected, "Latin-script text");
+    }
+
+    #[test]
+    fn flags_the_wrong_latin_language_only_when_clear() {
+        let m = check("en", "Die Sitzung wurde am Dienstag in Singapur abgehalten und alle Teilnehmer waren sehr zufrieden.").unwrap();
+        assert_eq!(m.detected, "de");
+        assert_eq!(check("de", "Kick-off Meeting"), None);
+    }
+}

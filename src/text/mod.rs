@@ -1,0 +1,2 @@
+//! Text processing: language detection (more to come).
+pub mod langcheck;

@@ -1,0 +1,920 @@
+//! Streaming TMX reader (TMX 1.1, 1.2, 1.4b).
+//!
+//! [`TmxReader`] pulls one `<tu>` at a time from a [`crate::xml`] stream,
+//! so memory stays bounded whatever the file size. It is lenient about
+//! what real tools write and strict about XML:
+//!
+//! * Anything that is not well-formed XML, or not TMX at all, is an error
+//!   with a line and column: the caller refuses the whole file.
+//! * Rule-breaking TMX that is still readable (unbalanced `<bpt>`/`<ept>`,
+//!   `lang` and `xml:lang` mixed, a variant without a language, a bad date,
+//!   markup the TMX 1.4 DTD does not allow) is read, repaired where it must
+//!   be for a valid export, and reported as a [`Warning`] naming the unit and
+//!   the rule. Nothing is dropped without a warning.
+//!
+//! Segment content is kept verbatim in [`Variant::markup`]: the reader
+//! re-emits each event's raw text, so entity references, CDATA sections and
+//! attribute quoting survive a round trip unchanged.
+
+use super::Warning;
+use crate::lang::{Lang, SrcLang};
+use crate::model::{Admin, Header, Meta, Note, Prop, TmxDate, Unit, Variant};
+use crate::xml::{self, InputError, Utf8Reader};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::io::{self, BufRead};
+use std::path::{Path, PathBuf};
+
+/// A pull reader over the units of one TMX file.
+pub struct TmxReader {
+    path: PathBuf,
+    reader: Reader<LineCounter>,
+    buf: Vec<u8>,
+    header: Header,
+    units_read: u64,
+    warnings: Vec<Warning>,
+    finished: bool,
+}
+
+/// A parse error at a byte offset of the decoded stream; located lazily.
+struct ParseError {
+    offset: u64,
+    message: String,
+}
+
+type Parse<T> = Result<T, ParseError>;
+
+/// Where an element sits in `<seg>` content, for the DTD's content models.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InlineKind {
+    /// `<seg>`, `<hi>`, `<sub>`: text and the placeholders/paired codes.
+    Flow,
+    /// `<bpt>`, `<ept>`, `<it>`, `<ph>`, `<ut>`: native code, with `<sub>`.
+    Code,
+}
+
+/// One open element inside a segment.
+struct Open {
+    name: String,
+    /// Whether it was kept as markup (false: escaped to text as invalid).
+    kept: bool,
+    /// Whether its text belongs to the readable (plain) text.
+    readable: bool,
+    kind: InlineKind,
+}
+
+impl TmxReader {
+    /// Opens `path` and reads up to the first unit (the header).
+    pub fn open(path: &Path) -> Result<TmxReader, InputError> {
+        let stream = xml::open(path)?;
+        let mut reader = Reader::from_reader(LineCounter::new(stream));
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        let mut tmx = TmxReader {
+            path: path.to_path_buf(),
+            reader,
+            buf: Vec::with_capacity(64 * 1024),
+            header: Header::default(),
+            units_read: 0,
+            warnings: Vec::new(),
+            finished: false,
+        };
+        tmx.read_prolog().map_err(|e| tmx.locate(e))?;
+        Ok(tmx)
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Warnings gathered since the last call.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The next unit, or `None` at the end of the body.
+    pub fn next_unit(&mut self) -> Result<Option<Unit>, InputError> {
+        if self.finished {
+            return Ok(None);
+        }
+        match self.read_next_unit() {
+            Ok(Some(unit)) => Ok(Some(unit)),
+            Ok(None) => {
+                self.finished = true;
+                Ok(None)
+            }
+            Err(e) => {
+                self.finished = true;
+                Err(self.locate(e))
+            }
+        }
+    }
+
+    /// Bytes of decoded input consumed so far (for progress reporting).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn locate(&self, e: ParseError) -> InputError {
+        let (line, column) = xml::locate(&self.path, e.offset);
+        InputError::Syntax {
+            path: self.path.clone(),
+            line,
+            column,
+            message: e.message,
+        }
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Parse<T> {
+        Err(ParseError {
+            offset: self.reader.buffer_position(),
+            message: message.into(),
+        })
+    }
+
+    fn line(&self) -> u64 {
+        self.reader.get_ref().line
+    }
+
+    fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
+        self.warnings.push(Warning {
+            unit: unit.map(|_| self.units_read + 1),
+            tuid: unit.and_then(|u| u.tuid.clone()),
+            line: self.line(),
+            rule,
+            message,
+        });
+    }
+
+    /// The next event, owned; quick-xml errors become located parse errors.
+    fn next_event(&mut self) -> Parse<Event<'static>> {
+        self.buf.clear();
+        match self.reader.read_event_into(&mut self.buf) {
+            Ok(event) => Ok(event.into_owned()),
+            Err(e) => Err(ParseError {
+                offset: self.reader.error_position(),
+                message: describe_xml_error(&e),
+            }),
+        }
+    }
+
+    /// XML declaration, DOCTYPE, `<tmx>` and `<header>`.
+    fn read_prolog(&mut self) -> Parse<()> {
+        loop {
+            match self.next_event()? {
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.error(m))?,
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Start(e) if e.name().as_ref() == "tmx" => {
+                    self.header.version = self.attributes(&e)?.into_iter().find(|(k, _)| k == "version").map(|(_, v)| v).unwrap_or_default();
+                    break;
+                }
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = e.name().as_ref().to_string();
+                    return self.error(format!("this is not a TMX file: the root element is <{name}>, expected <tmx>"));
+                }
+                Event::Eof => return self.error("the file is empty or has no root element; expected a TMX document (<tmx>)"),
+                _ => return self.error("expected the <tmx> root element"),
+            }
+        }
+        // Between <tmx> and <body>: the header (required by TMX, but some
+        // tools omit it).
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Start(e) if e.name().as_ref() == "header" => {
+                    self.read_header_attrs(&e)?;
+                    self.read_header_children()?;
+                }
+                Event::Empty(e) if e.name().as_ref() == "header" => self.read_header_attrs(&e)?,
+                Event::Start(e) if e.name().as_ref() == "body" => {
+                    self.check_header_present();
+                    return Ok(());
+                }
+                Event::Empty(e) if e.name().as_ref() == "body" => {
+                    self.check_header_present();
+                    self.finished = true;
+                    return self.expect_end_of_document("tmx");
+                }
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = e.name().as_ref().to_string();
+                    return self.error(format!("unexpected <{name}> in <tmx>; expected <header> or <body>"));
+                }
+                Event::End(_) => {
+                    self.warn(None, "missing-body", "the file has no <body>: no units".into());
+                    self.finished = true;
+                    return self.expect_trailing_misc();
+                }
+                Event::Eof => return self.error("the file ends before <body>; expected <header> and <body>"),
+                _ => return self.error("expected <header> or <body> in <tmx>"),
+            }
+        }
+    }
+
+    fn check_header_present(&mut self) {
+        if self.header.attributes.is_empty() && self.header.srclang.is_none() {
+            self.warn(None, "missing-header", "the file has no <header>; defaults are used".into());
+        }
+    }
+
+    fn read_header_attrs(&mut self, e: &BytesStart) -> Parse<()> {
+        for (name, value) in self.attributes(e)? {
+            if name == "srclang" {
+                match SrcLang::parse(&value) {
+                    Ok(s) => self.header.srclang = Some(s.to_string()),
+                    Err(err) => self.warn(None, "bad-language", format!("header srclang: {err}")),
+                }
+            } else {
+                self.header.attributes.push((name, value));
+            }
+        }
+        Ok(())
+    }
+
+    fn read_header_children(&mut self) -> Parse<()> {
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Start(e) if e.name().as_ref() == "prop" => {
+                    let prop = self.read_prop(&e, false)?;
+                    self.header.meta.props.push(prop);
+                }
+                Event::Start(e) if e.name().as_ref() == "note" => {
+                    let note = self.read_note(&e, false)?;
+                    self.header.meta.notes.push(note);
+                }
+                Event::Empty(e) if matches!(e.name().as_ref(), "prop" | "note") => {
+                    let prop = self.read_prop(&e, true)?;
+                    if e.name().as_ref() == "prop" {
+                        self.header.meta.props.push(prop);
+                    } else {
+                        self.header.meta.notes.push(Note { lang: prop.lang, o_encoding: prop.o_encoding, text: String::new() });
+                    }
+                }
+                Event::Start(e) if e.name().as_ref() == "ude" => {
+                    let raw = self.read_raw_element(&e)?;
+                    self.header.udes.push(raw);
+                }
+                Event::Start(e) => {
+                    let name = e.name().as_ref().to_string();
+                    self.warn(None, "unknown-element", format!("<{name}> is not allowed in <header>; ignored"));
+                    self.skip_element(&name)?;
+                }
+                Event::Empty(e) => {
+                    let name = e.name().as_ref().to_string();
+                    self.warn(None, "unknown-element", format!("<{name}/> is not allowed in <header>; ignored"));
+                }
+                Event::End(_) => return Ok(()),
+                Event::Eof => return self.error("the file ends inside <header>"),
+                _ => {}
+            }
+        }
+    }
+
+    fn read_next_unit(&mut self) -> Parse<Option<Unit>> {
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Start(e) if e.name().as_ref() == "tu" => {
+                    let unit = self.read_tu(&e, false)?;
+                    self.units_read += 1;
+                    return Ok(Some(unit));
+                }
+                Event::Empty(e) if e.name().as_ref() == "tu" => {
+                    let unit = self.read_tu(&e, true)?;
+                    self.units_read += 1;
+                    return Ok(Some(unit));
+                }
+                Event::Start(e) => {
+                    let name = e.name().as_ref().to_string();
+                    self.warn(None, "unknown-element", format!("<{name}> is not allowed in <body>; skipped"));
+                    self.skip_element(&name)?;
+                }
+                Event::Empty(e) => {
+                    let name = e.name().as_ref().to_string();
+                    self.warn(None, "unknown-element", format!("<{name}/> is not allowed in <body>; skipped"));
+                }
+                Event::End(e) if e.name().as_ref() == "body" => {
+                    self.expect_end_of_document("tmx")?;
+                    return Ok(None);
+                }
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    self.warn(None, "stray-text", "text directly inside <body> ignored".into());
+                }
+                Event::Eof => return self.error("the file ends inside <body>; expected </body></tmx> (is the file truncated?)"),
+                _ => return self.error("unexpected content in <body>; expected <tu>"),
+            }
+        }
+    }
+
+    /// After `</body>`: `</tmx>`, then only comments and whitespace.
+    fn expect_end_of_document(&mut self, root: &str) -> Parse<()> {
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::End(e) if e.name().as_ref() == root => return self.expect_trailing_misc(),
+                Event::Eof => return self.error(format!("the file ends before </{root}> (is it truncated?)")),
+                _ => return self.error(format!("unexpected content after </body>; expected </{root}>")),
+            }
+        }
+    }
+
+    fn expect_trailing_misc(&mut self) -> Parse<()> {
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Ok(()),
+                _ => return self.error("content after the end of the root element; a well-formed XML document has exactly one root"),
+            }
+        }
+    }
+
+    fn read_tu(&mut self, start: &BytesStart, empty: bool) -> Parse<Unit> {
+        let mut unit = Unit::default();
+        let attrs = self.attributes(start)?;
+        let mut unknown = Vec::new();
+        for (name, value) in attrs {
+            match name.as_str() {
+                "tuid" => unit.tuid = Some(value),
+                "srclang" => match SrcLang::parse(&value) {
+                    Ok(s) => unit.srclang = Some(s),
+                    Err(err) => unknown.push(("bad-language", format!("srclang: {err}; ignored"))),
+                },
+                "segtype" => match segtype(&value) {
+                    Some(s) => unit.segtype = Some(s.to_string()),
+                    None => unknown.push(("bad-attribute", format!("segtype=\"{value}\" is not block|paragraph|sentence|phrase; ignored"))),
+                },
+                _ => {
+                    if let Some(problem) = set_admin(&mut unit.admin, &name, &value) {
+                        unknown.push(problem);
+                    }
+                }
+            }
+        }
+        for (rule, message) in unknown {
+            self.warn(Some(&unit), rule, message);
+        }
+        let mut lang_styles = (false, false); // (xml:lang seen, lang seen)
+        if !empty {
+            loop {
+                match self.next_event()? {
+                    Event::Text(t) if t.trim().is_empty() => {}
+                    Event::Comment(_) | Event::PI(_) => {}
+                    Event::Start(e) if e.name().as_ref() == "tuv" => {
+                        if let Some(v) = self.read_tuv(&e, false, &unit, &mut lang_styles)? {
+                            unit.variants.push(v);
+                        }
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "tuv" => {
+                        self.read_tuv(&e, true, &unit, &mut lang_styles)?;
+                    }
+                    Event::Start(e) if e.name().as_ref() == "prop" => {
+                        let prop = self.read_prop(&e, false)?;
+                        unit.meta.props.push(prop);
+                    }
+                    Event::Start(e) if e.name().as_ref() == "note" => {
+                        let note = self.read_note(&e, false)?;
+                        unit.meta.notes.push(note);
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "prop" => {
+                        let prop = self.read_prop(&e, true)?;
+                        unit.meta.props.push(prop);
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "note" => {
+                        let note = self.read_note(&e, true)?;
+                        unit.meta.notes.push(note);
+                    }
+                    Event::Start(e) => {
+                        let name = e.name().as_ref().to_string();
+                        self.warn(Some(&unit), "unknown-element", format!("<{name}> is not allowed in <tu>; skipped"));
+                        self.skip_element(&name)?;
+                    }
+                    Event::Empty(e) => {
+                        let name = e.name().as_ref().to_string();
+                        self.warn(Some(&unit), "unknown-element", format!("<{name}/> is not allowed in <tu>; skipped"));
+                    }
+                    Event::End(_) => break,
+                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                        self.warn(Some(&unit), "stray-text", "text directly inside <tu> ignored".into());
+                    }
+                    Event::Eof => return self.error("the file ends inside <tu> (is it truncated?)"),
+                    _ => {}
+                }
+            }
+        }
+        if lang_styles.0 && lang_styles.1 {
+            self.warn(Some(&unit), "mixed-lang-attributes", "the unit mixes `lang` (TMX 1.1) and `xml:lang` (TMX 1.4) on its variants; both were read".into());
+        }
+        match unit.variants.len() {
+            0 => self.warn(Some(&unit), "no-variants", "the unit has no usable <tuv>; it is skipped".into()),
+            1 => self.warn(Some(&unit), "single-variant", "the unit has only one language variant; kept, but it cannot serve as a translation".into()),
+            _ => {}
+        }
+        Ok(unit)
+    }
+
+    fn read_tuv(&mut self, start: &BytesStart, empty: bool, unit: &Unit, lang_styles: &mut (bool, bool)) -> Parse<Option<Variant>> {
+        let mut admin = Admin::default();
+        let (mut xml_lang, mut legacy_lang) = (None, None);
+        let mut problems = Vec::new();
+        for (name, value) in self.attributes(start)? {
+            match name.as_str() {
+                "xml:lang" => xml_lang = Some(value),
+                "lang" => legacy_lang = Some(value),
+                "xml:space" => {}
+                _ => {
+                    if let Some(problem) = set_admin(&mut admin, &name, &value) {
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
+        lang_styles.0 |= xml_lang.is_some();
+        lang_styles.1 |= legacy_lang.is_some() && xml_lang.is_none();
+        if let (Some(a), Some(b)) = (&xml_lang, &legacy_lang) {
+            if !a.eq_ignore_ascii_case(b) {
+                problems.push(("conflicting-lang", format!("xml:lang=\"{a}\" and lang=\"{b}\" disagree; xml:lang is used")));
+            }
+        }
+        for (rule, message) in problems {
+            self.warn(Some(unit), rule, message);
+        }
+        let mut meta = Meta::default();
+        let mut seg: Option<(String, String)> = None;
+        if !empty {
+            loop {
+                match self.next_event()? {
+                    Event::Text(t) if t.trim().is_empty() => {}
+                    Event::Comment(_) | Event::PI(_) => {}
+                    Event::Start(e) if e.name().as_ref() == "seg" => {
+                        let content = self.read_seg(unit)?;
+                        if seg.is_some() {
+                            self.warn(Some(unit), "multiple-segs", "a <tuv> has more than one <seg>; the first is kept".into());
+                        } else {
+                            seg = Some(content);
+                        }
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "seg" => {
+                        if seg.is_none() {
+                            seg = Some((String::new(), String::new()));
+                        }
+                    }
+                    Event::Start(e) if e.name().as_ref() == "prop" => {
+                        let prop = self.read_prop(&e, false)?;
+                        meta.props.push(prop);
+                    }
+                    Event::Start(e) if e.name().as_ref() == "note" => {
+                        let note = self.read_note(&e, false)?;
+                        meta.notes.push(note);
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "prop" => {
+                        let prop = self.read_prop(&e, true)?;
+                        meta.props.push(prop);
+                    }
+                    Event::Empty(e) if e.name().as_ref() == "note" => {
+                        let note = self.read_note(&e, true)?;
+                        meta.notes.push(note);
+                    }
+                    Event::Start(e) => {
+                        let name = e.name().as_ref().to_string();
+                        self.warn(Some(unit), "unknown-element", format!("<{name}> is not allowed in <tuv>; skipped"));
+                        self.skip_element(&name)?;
+                    }
+                    Event::Empty(e) => {
+                        let name = e.name().as_ref().to_string();
+                        self.warn(Some(unit), "unknown-element", format!("<{name}/> is not allowed in <tuv>; skipped"));
+                    }
+                    Event::End(_) => break,
+                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                        self.warn(Some(unit), "stray-text", "text directly inside <tuv> ignored".into());
+                    }
+                    Event::Eof => return self.error("the file ends inside <tuv> (is it truncated?)"),
+                    _ => {}
+                }
+            }
+        }
+        let Some(raw_lang) = xml_lang.or(legacy_lang) else {
+            self.warn(Some(unit), "missing-lang", "a <tuv> has neither xml:lang nor lang; that variant is skipped".into());
+            return Ok(None);
+        };
+        let lang = match Lang::parse(&raw_lang) {
+            Ok(l) => l,
+            Err(err) => {
+                self.warn(Some(unit), "bad-language", format!("{err}; that variant is skipped"));
+                return Ok(None);
+            }
+        };
+        let (markup, plain) = match seg {
+            Some(s) => s,
+            None => {
+                self.warn(Some(unit), "missing-seg", format!("the {lang} <tuv> has no <seg>; read as empty"));
+                (String::new(), String::new())
+            }
+        };
+        if plain.trim().is_empty() && markup.trim().is_empty() {
+            self.warn(Some(unit), "empty-segment", format!("the {lang} segment is empty"));
+        }
+        Ok(Some(Variant { lang, markup, plain, admin, meta }))
+    }
+
+    /// Reads `<seg>` content up to `</seg>`. Returns (markup, plain).
+    fn read_seg(&mut self, unit: &Unit) -> Parse<(String, String)> {
+        let mut markup = String::new();
+        let mut plain = String::new();
+        let mut stack: Vec<Open> = Vec::new();
+        let mut paired: Vec<(bool, String)> = Vec::new(); // (is_bpt, i)
+        loop {
+            // An empty element is a start without content: one code path.
+            let (event, is_empty) = match self.next_event()? {
+                Event::Empty(e) => (Event::Start(e), true),
+                other => (other, false),
+            };
+            let readable = stack.last().is_none_or(|o| o.readable);
+            let parent = stack.last().map_or(InlineKind::Flow, |o| o.kind);
+            match event {
+                Event::Text(t) => {
+                    markup.push_str(&t);
+                    if readable {
+                        push_normalised_newlines(&t, &mut plain);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let c = xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    markup.push('&');
+                    markup.push_str(&r);
+                    markup.push(';');
+                    if readable {
+                        plain.push(c);
+                    }
+                }
+                Event::CData(c) => {
+                    markup.push_str("<![CDATA[");
+                    markup.push_str(&c);
+                    markup.push_str("]]>");
+                    if readable {
+                        push_normalised_newlines(&c, &mut plain);
+                    }
+                }
+                // Comments and PIs carry nothing a translator sees; Empty
+                // never arrives here (turned into Start above).
+                Event::Comment(_) | Event::PI(_) | Event::Empty(_) => {}
+                Event::Start(e) => {
+                    let name = e.name().as_ref().to_string();
+                    let kind = match inline_kind(&name, parent) {
+                        Ok(kind) => Some(kind),
+                        Err(why) => {
+                            self.warn(Some(unit), "invalid-inline", format!("<{name}> {why}; kept as literal text"));
+                            None
+                        }
+                    };
+                    let kept = match kind {
+                        Some(_) => self.push_inline_start(&e, &name, is_empty, unit, &mut markup, &mut paired)?,
+                        None => false,
+                    };
+                    if !kept {
+                        let literal = format!("<{}{}>", &*e, if is_empty { "/" } else { "" });
+                        xml::escape_text(&literal, &mut markup);
+                        if readable {
+                            plain.push_str(&literal);
+                        }
+                    }
+                    if !is_empty {
+                        let child_readable = if kept { readable && matches!(name.as_str(), "hi") } else { readable };
+                        stack.push(Open {
+                            name,
+                            kept,
+                            readable: child_readable,
+                            kind: if kept { kind.unwrap_or(InlineKind::Flow) } else { parent },
+                        });
+                    }
+                }
+                Event::End(e) => {
+                    let Some(open) = stack.pop() else {
+                        // </seg> itself (end names are checked by quick-xml).
+                        break;
+                    };
+                    if open.kept {
+                        markup.push_str("</");
+                        markup.push_str(&e);
+                        markup.push('>');
+                    } else {
+                        let literal = format!("</{}>", open.name);
+                        xml::escape_text(&literal, &mut markup);
+                        if stack.last().is_none_or(|o| o.readable) {
+                            plain.push_str(&literal);
+                        }
+                    }
+                }
+                Event::Eof => return self.error("the file ends inside <seg> (is it truncated?)"),
+                Event::Decl(_) | Event::DocType(_) => return self.error("unexpected declaration inside <seg>"),
+            }
+        }
+        self.check_pairs(unit, &paired);
+        Ok((markup, plain))
+    }
+
+    /// Writes an inline start tag, dropping attributes the DTD does not
+    /// allow. Returns false when the element cannot be kept as markup.
+    fn push_inline_start(&mut self, e: &BytesStart, name: &str, is_empty: bool, unit: &Unit, markup: &mut String, paired: &mut Vec<(bool, String)>) -> Parse<bool> {
+        let allowed = inline_attributes(name);
+        let attrs = self.attributes(e)?;
+        let mut dropped = Vec::new();
+        for (k, _) in &attrs {
+            if !allowed.contains(&k.as_str()) {
+                dropped.push(k.clone());
+            }
+        }
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        match name {
+            "bpt" | "ept" if get("i").is_none() => {
+                self.warn(Some(unit), "invalid-inline", format!("<{name}> lacks the required `i` attribute; kept as literal text"));
+                return Ok(false);
+            }
+            "it" if !matches!(get("pos").as_deref(), Some("begin" | "end")) => {
+                self.warn(Some(unit), "invalid-inline", "<it> needs pos=\"begin\" or pos=\"end\"; kept as literal text".into());
+                return Ok(false);
+            }
+            "bpt" | "ept" => paired.push((name == "bpt", get("i").unwrap_or_default())),
+            _ => {}
+        }
+        if dropped.is_empty() {
+            markup.push('<');
+            markup.push_str(e);
+        } else {
+            self.warn(Some(unit), "invalid-inline", format!("<{name}> attribute(s) {} are not TMX 1.4; dropped", dropped.join(", ")));
+            markup.push('<');
+            markup.push_str(name);
+            for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(&k.as_str())) {
+                markup.push(' ');
+                markup.push_str(k);
+                markup.push_str("=\"");
+                xml::escape_attr(v, markup);
+                markup.push('"');
+            }
+        }
+        markup.push_str(if is_empty { "/>" } else { ">" });
+        Ok(true)
+    }
+
+    fn check_pairs(&mut self, unit: &Unit, paired: &[(bool, String)]) {
+        let mut open: Vec<&str> = Vec::new();
+        for (is_bpt, i) in paired {
+            if *is_bpt {
+                open.push(i);
+            } else if let Some(pos) = open.iter().position(|o| o == i) {
+                open.remove(pos);
+            } else {
+                self.warn(Some(unit), "unbalanced-bpt-ept", format!("<ept i=\"{i}\"> has no matching <bpt>"));
+            }
+        }
+        for i in open {
+            self.warn(Some(unit), "unbalanced-bpt-ept", format!("<bpt i=\"{i}\"> has no matching <ept>"));
+        }
+    }
+
+    fn read_prop(&mut self, start: &BytesStart, empty: bool) -> Parse<Prop> {
+        let mut prop = Prop { kind: String::new(), lang: None, o_encoding: None, value: String::new() };
+        for (name, value) in self.attributes(start)? {
+            match name.as_str() {
+                "type" => prop.kind = value,
+                "xml:lang" | "lang" => prop.lang = Some(value),
+                "o-encoding" => prop.o_encoding = Some(value),
+                _ => {}
+            }
+        }
+        if prop.kind.is_empty() {
+            self.warn(None, "prop-without-type", "a <prop> has no type attribute; recorded with type \"x-untyped\"".into());
+            prop.kind = "x-untyped".into();
+        }
+        if !empty {
+            prop.value = self.read_text_content("prop")?;
+        }
+        Ok(prop)
+    }
+
+    fn read_note(&mut self, start: &BytesStart, empty: bool) -> Parse<Note> {
+        let mut note = Note { lang: None, o_encoding: None, text: String::new() };
+        for (name, value) in self.attributes(start)? {
+            match name.as_str() {
+                "xml:lang" | "lang" => note.lang = Some(value),
+                "o-encoding" => note.o_encoding = Some(value),
+                _ => {}
+            }
+        }
+        if !empty {
+            note.text = self.read_text_content("note")?;
+        }
+        Ok(note)
+    }
+
+    /// Text of a `#PCDATA` element, up to its end tag.
+    fn read_text_content(&mut self, element: &str) -> Parse<String> {
+        let mut text = String::new();
+        let mut depth = 0usize;
+        loop {
+            match self.next_event()? {
+                Event::Text(t) => text.push_str(&t),
+                Event::CData(c) => text.push_str(&c),
+                Event::GeneralRef(r) => text.push(xml::resolve_entity(&r).or_else(|m| self.error(m))?),
+                Event::Start(_) => {
+                    depth += 1;
+                    self.warn(None, "invalid-content", format!("<{element}> holds only text; nested markup ignored, its text kept"));
+                }
+                Event::End(_) if depth == 0 => return Ok(text),
+                Event::End(_) => depth -= 1,
+                Event::Eof => return self.error(format!("the file ends inside <{element}>")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Skips to the end of an element whose start was just read.
+    fn skip_element(&mut self, name: &str) -> Parse<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.next_event()? {
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => return Ok(()),
+                Event::End(_) => depth -= 1,
+                Event::GeneralRef(r) => {
+                    xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                }
+                Event::Eof => return self.error(format!("the file ends inside <{name}>")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads an element verbatim (for `<ude>`), start tag included.
+    fn read_raw_element(&mut self, start: &BytesStart) -> Parse<String> {
+        let mut raw = format!("<{}>", &**start);
+        let mut depth = 0usize;
+        loop {
+            match self.next_event()? {
+                Event::Start(e) => {
+                    depth += 1;
+                    raw.push_str(&format!("<{}>", &*e));
+                }
+                Event::Empty(e) => raw.push_str(&format!("<{}/>", &*e)),
+                Event::Text(t) => raw.push_str(&t),
+                Event::GeneralRef(r) => {
+                    xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    raw.push_str(&format!("&{};", &*r));
+                }
+                Event::End(e) => {
+                    raw.push_str(&format!("</{}>", &*e));
+                    if depth == 0 {
+                        return Ok(raw);
+                    }
+                    depth -= 1;
+                }
+                Event::Eof => return self.error("the file ends inside <ude>"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Attributes as (name, unescaped value); malformed ones are errors.
+    fn attributes(&self, e: &BytesStart) -> Parse<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| ParseError {
+                offset: self.reader.buffer_position(),
+                message: format!("malformed attribute: {err}"),
+            })?;
+            let value = attr.normalized_value(quick_xml::XmlVersion::Explicit1_0).map_err(|err| ParseError {
+                offset: self.reader.buffer_position(),
+                message: describe_xml_error(&err),
+            })?;
+            out.push((attr.key.as_ref().to_string(), value.into_owned()));
+        }
+        Ok(out)
+    }
+}
+
+/// Whether `name` may appear in `parent`'s content, per the TMX 1.4 DTD.
+fn inline_kind(name: &str, parent: InlineKind) -> Result<InlineKind, &'static str> {
+    match (name, parent) {
+        ("bpt" | "ept" | "it" | "ph" | "ut", InlineKind::Flow) => Ok(InlineKind::Code),
+        ("hi", InlineKind::Flow) => Ok(InlineKind::Flow),
+        ("sub", InlineKind::Code) => Ok(InlineKind::Flow),
+        ("sub", InlineKind::Flow) => Err("is only allowed inside native code (<bpt>, <ph>, …)"),
+        ("bpt" | "ept" | "it" | "ph" | "ut" | "hi", InlineKind::Code) => Err("is not allowed inside native code; use <sub> around it"),
+        _ => Err("is not a TMX inline element"),
+    }
+}
+
+fn inline_attributes(name: &str) -> &'static [&'static str] {
+    match name {
+        "bpt" => &["i", "x", "type"],
+        "ept" => &["i"],
+        "it" => &["pos", "x", "type"],
+        "ph" => &["x", "assoc", "type"],
+        "hi" => &["x", "type"],
+        "ut" => &["x"],
+        "sub" => &["datatype", "type"],
+        _ => &[],
+    }
+}
+
+fn segtype(raw: &str) -> Option<&'static str> {
+    ["block", "paragraph", "sentence", "phrase"].into_iter().find(|s| s.eq_ignore_ascii_case(raw.trim()))
+}
+
+/// Sets a TMX administrative attribute; returns a warning for values that
+/// cannot be kept or names that are not TMX.
+fn set_admin(admin: &mut Admin, name: &str, value: &str) -> Option<(&'static str, String)> {
+    let date = |slot: &mut Option<TmxDate>| match TmxDate::parse(value) {
+        Some(d) => {
+            *slot = Some(d);
+            None
+        }
+        None => Some(("bad-date", format!("{name}=\"{value}\" is not a date (YYYYMMDDThhmmssZ); ignored"))),
+    };
+    let text = |slot: &mut Option<String>| {
+        *slot = Some(value.to_string());
+        None
+    };
+    match name {
+        "creationdate" => date(&mut admin.creation_date),
+        "changedate" => date(&mut admin.change_date),
+        "lastusagedate" => date(&mut admin.last_usage_date),
+        "creationid" => text(&mut admin.creation_id),
+        "changeid" => text(&mut admin.change_id),
+        "creationtool" => text(&mut admin.creation_tool),
+        "creationtoolversion" => text(&mut admin.creation_tool_version),
+        "datatype" => text(&mut admin.datatype),
+        "o-tmf" => text(&mut admin.o_tmf),
+        "o-encoding" => text(&mut admin.o_encoding),
+        "usagecount" => match value.trim().parse::<i64>() {
+            Ok(n) if n >= 0 => {
+                admin.usage_count = Some(n);
+                None
+            }
+            _ => Some(("bad-attribute", format!("usagecount=\"{value}\" is not a count; ignored"))),
+        },
+        _ => Some(("unknown-attribute", format!("attribute {name}=\"{value}\" is not TMX; ignored"))),
+    }
+}
+
+/// XML normalises CR LF and lone CR to LF in text (XML 1.0 §2.11).
+fn push_normalised_newlines(s: &str, out: &mut String) {
+    if !s.contains('\r') {
+        out.push_str(s);
+        return;
+    }
+    out.push_str(&s.replace("\r\n", "\n").replace('\r', "\n"));
+}
+
+fn describe_xml_error(e: &quick_xml::Error) -> String {
+    use quick_xml::Error as E;
+    match e {
+        E::Io(err) => format!("cannot read: {err}"),
+        E::Encoding(err) => format!("the text is not valid UTF-8 ({err}); if the file uses another encoding, name it in the XML declaration"),
+        E::IllFormed(err) => format!("not well-formed XML: {err}"),
+        E::Syntax(err) => format!("not well-formed XML: {err}"),
+        other => format!("not well-formed XML: {other}"),
+    }
+}
+
+/// Counts lines as the XML parser consumes its input, so warnings can name
+/// a line without a second pass.
+struct LineCounter {
+    inner: Utf8Reader,
+    line: u64,
+}
+
+impl LineCounter {
+    fn new(inner: Utf8Reader) -> Self {
+        LineCounter { inner, line: 1 }
+    }
+}
+
+impl io::Read for LineCounter {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let mut available = self.fill_buf()?;
+            io::Read::read(&mut available, buf)?
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for LineCounter {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            self.line += buf[..amt.min(buf.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        self.inner.consume(amt)
+    }
+}
