@@ -34,6 +34,8 @@ pub struct TmxReader {
     units_read: u64,
     warnings: Vec<Warning>,
     finished: bool,
+    /// Offset where the event being read starts: structural errors point here.
+    event_start: u64,
 }
 
 /// A parse error at a byte offset of the decoded stream; located lazily.
@@ -79,6 +81,7 @@ impl TmxReader {
             units_read: 0,
             warnings: Vec::new(),
             finished: false,
+            event_start: 0,
         };
         tmx.read_prolog().map_err(|e| tmx.locate(e))?;
         Ok(tmx)
@@ -128,7 +131,7 @@ impl TmxReader {
 
     fn error<T>(&self, message: impl Into<String>) -> Parse<T> {
         Err(ParseError {
-            offset: self.reader.buffer_position(),
+            offset: self.event_start,
             message: message.into(),
         })
     }
@@ -150,12 +153,17 @@ impl TmxReader {
     /// The next event, owned; quick-xml errors become located parse errors.
     fn next_event(&mut self) -> Parse<Event<'static>> {
         self.buf.clear();
+        self.event_start = self.reader.buffer_position();
         match self.reader.read_event_into(&mut self.buf) {
             Ok(event) => Ok(event.into_owned()),
-            Err(e) => Err(ParseError {
-                offset: self.reader.error_position(),
-                message: describe_xml_error(&e),
-            }),
+            Err(e) => {
+                let offset = match &e {
+                    // The event's bytes are in `buf`; point at the first bad one.
+                    quick_xml::Error::Encoding(quick_xml::encoding::EncodingError::Utf8(u)) => self.event_start + u.valid_up_to() as u64,
+                    _ => self.reader.error_position(),
+                };
+                Err(ParseError { offset, message: describe_xml_error(&e) })
+            }
         }
     }
 
@@ -175,6 +183,7 @@ impl TmxReader {
                     return self.error(format!("this is not a TMX file: the root element is <{name}>, expected <tmx>"));
                 }
                 Event::Eof => return self.error("the file is empty or has no root element; expected a TMX document (<tmx>)"),
+                Event::Text(_) | Event::GeneralRef(_) => return self.error("this is not XML: it starts with text; expected a TMX document (<?xml …?> and <tmx>)"),
                 _ => return self.error("expected the <tmx> root element"),
             }
         }
