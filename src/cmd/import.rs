@@ -82,15 +82,6 @@ struct FileReport {
 /// file cannot exhaust memory; the totals still count every one.
 const LISTED_MAX: u64 = 10_000;
 
-fn collect_warnings(report: &mut FileReport, source: &mut Source) {
-    for w in source.take_warnings() {
-        report.warnings_total += 1;
-        if (report.warnings.len() as u64) < LISTED_MAX {
-            report.warnings.push(w);
-        }
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct LanguageMismatch {
     unit: u64,
@@ -207,6 +198,16 @@ fn open_source(path: &Path, format: Format, args: &Args) -> anyhow::Result<Resul
     })
 }
 
+/// Units travel from the reading thread to the writing thread in batches:
+/// parsing and the language check run beside SQLite, on the second core.
+const BATCH: usize = 512;
+
+/// What the reading thread sends.
+enum Batch {
+    Units { units: Vec<Unit>, warnings: Vec<Warning>, mismatches: Vec<(u64, LanguageMismatch)> },
+    Failed(InputError),
+}
+
 fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, checker: Option<&LangChecker>) -> anyhow::Result<FileReport> {
     let mut report = FileReport {
         file: path.display().to_string(),
@@ -218,7 +219,7 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         status: "imported",
         ..FileReport::default()
     };
-    let mut source = match open_source(path, format, args)? {
+    let source = match open_source(path, format, args)? {
         Ok(s) => s,
         Err(e) => return Ok(rejected(report, e)),
     };
@@ -226,52 +227,53 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = progress(file_len, format!("importing {}", path.display()));
     let mut import = store.begin_import(&origin).context("starting the import")?;
-    let failure = loop {
-        let unit = match source.next_unit() {
-            Ok(Some(unit)) => unit,
-            Ok(None) => break None,
-            Err(e) => break Some(e),
-        };
-        report.read += 1;
-        collect_warnings(&mut report, &mut source);
-        if report.read % 4096 == 0 {
-            if let Source::Tmx(r) = &source {
-                bar.set_position(r.bytes_read().min(file_len));
+    let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let bar = &bar;
+        scope.spawn(move || read_batches(source, checker, sender, bar, file_len));
+        let mut failure = None;
+        for batch in receiver {
+            let (units, warnings, mismatches) = match batch {
+                Batch::Units { units, warnings, mismatches } => (units, warnings, mismatches),
+                Batch::Failed(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            };
+            for w in warnings {
+                report.warnings_total += 1;
+                if (report.warnings.len() as u64) < LISTED_MAX {
+                    report.warnings.push(w);
+                }
             }
-        }
-        if unit.variants.is_empty() {
-            report.skipped += 1;
-            *report.skipped_reasons.entry("no-variants").or_insert(0) += 1;
-            continue;
-        }
-        if let Some(checker) = checker {
-            for v in &unit.variants {
-                if report.language_mismatches_total >= LISTED_MAX {
-                    report.language_mismatches_total += u64::from(checker.check(&v.lang, &v.plain).is_some());
-                } else if let Some(m) = checker.check(&v.lang, &v.plain) {
-                    report.language_mismatches_total += 1;
-                    report.language_mismatches.push(LanguageMismatch {
-                        unit: report.read,
-                        tuid: unit.tuid.clone(),
-                        lang: v.lang.to_string(),
-                        detected: m.detected,
-                        text: clip(&v.plain, 120),
-                    });
+            for (_, m) in mismatches {
+                report.language_mismatches_total += 1;
+                if (report.language_mismatches.len() as u64) < LISTED_MAX {
+                    report.language_mismatches.push(m);
+                }
+            }
+            for unit in units {
+                report.read += 1;
+                if unit.variants.is_empty() {
+                    report.skipped += 1;
+                    *report.skipped_reasons.entry("no-variants").or_insert(0) += 1;
+                    continue;
+                }
+                match import.add(&unit) {
+                    Ok(AddOutcome::Added) => report.added += 1,
+                    Ok(AddOutcome::Updated) => report.updated += 1,
+                    Ok(AddOutcome::Unchanged) => {
+                        report.skipped += 1;
+                        *report.skipped_reasons.entry("duplicate").or_insert(0) += 1;
+                    }
+                    Err(e) => return Err(store_failure(e, path)),
                 }
             }
         }
-        match import.add(&unit) {
-            Ok(AddOutcome::Added) => report.added += 1,
-            Ok(AddOutcome::Updated) => report.updated += 1,
-            Ok(AddOutcome::Unchanged) => {
-                report.skipped += 1;
-                *report.skipped_reasons.entry("duplicate").or_insert(0) += 1;
-            }
-            Err(e) => return Err(store_failure(e, path)),
-        }
-    };
+        // Leaving the loop early drops the receiver, which stops the reader.
+        Ok(failure)
+    })?;
     bar.finish_and_clear();
-    collect_warnings(&mut report, &mut source);
     match failure {
         // Dropping the import rolls the transaction back: nothing changes.
         Some(e) => {
@@ -281,6 +283,54 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         None => {
             import.commit().map_err(|e| store_failure(e, path))?;
             Ok(report)
+        }
+    }
+}
+
+/// The reading thread: parses, checks languages, sends batches.
+fn read_batches(mut source: Source, checker: Option<&LangChecker>, sender: std::sync::mpsc::SyncSender<Batch>, bar: &indicatif::ProgressBar, file_len: u64) {
+    let mut read = 0u64;
+    loop {
+        let mut units = Vec::with_capacity(BATCH);
+        let mut mismatches = Vec::new();
+        let mut failure = None;
+        while units.len() < BATCH {
+            match source.next_unit() {
+                Ok(Some(unit)) => {
+                    read += 1;
+                    if let Some(checker) = checker {
+                        for v in &unit.variants {
+                            if let Some(m) = checker.check(&v.lang, &v.plain) {
+                                mismatches.push((
+                                    read,
+                                    LanguageMismatch { unit: read, tuid: unit.tuid.clone(), lang: v.lang.to_string(), detected: m.detected, text: clip(&v.plain, 120) },
+                                ));
+                            }
+                        }
+                    }
+                    units.push(unit);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Source::Tmx(r) = &source {
+            bar.set_position(r.bytes_read().min(file_len));
+        }
+        let done = units.len() < BATCH;
+        let warnings = source.take_warnings();
+        if sender.send(Batch::Units { units, warnings, mismatches }).is_err() {
+            return;
+        }
+        if let Some(e) = failure {
+            let _ = sender.send(Batch::Failed(e));
+            return;
+        }
+        if done {
+            return;
         }
     }
 }

@@ -2,8 +2,8 @@
 //! and writing the administrative attributes is written once.
 
 use crate::model::{Admin, Meta, TmxDate};
-use rusqlite::types::Value;
-use rusqlite::Row;
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Row, ToSql};
 
 /// The administrative columns, in the order of [`admin_values`].
 pub const ADMIN: &str = "creation_date, creation_id, change_date, change_id, usage_count, last_usage_date, creation_tool, creation_tool_version, datatype, o_tmf, o_encoding";
@@ -12,24 +12,6 @@ pub const ADMIN_COUNT: usize = 11;
 /// `creation_date = ?N, …` for an UPDATE whose first admin parameter is `?first`.
 pub fn admin_assignments(first: usize) -> String {
     ADMIN.split(", ").enumerate().map(|(i, c)| format!("{c} = ?{}", first + i)).collect::<Vec<_>>().join(", ")
-}
-
-pub fn admin_values(a: &Admin) -> [Value; ADMIN_COUNT] {
-    let date = |d: &Option<TmxDate>| d.as_ref().map_or(Value::Null, |d| Value::Text(d.as_str().to_string()));
-    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
-    [
-        date(&a.creation_date),
-        text(&a.creation_id),
-        date(&a.change_date),
-        text(&a.change_id),
-        a.usage_count.map_or(Value::Null, Value::Integer),
-        date(&a.last_usage_date),
-        text(&a.creation_tool),
-        text(&a.creation_tool_version),
-        text(&a.datatype),
-        text(&a.o_tmf),
-        text(&a.o_encoding),
-    ]
 }
 
 /// Reads the admin columns starting at column index `at`.
@@ -51,12 +33,32 @@ pub fn admin_from_row(row: &Row, at: usize) -> rusqlite::Result<Admin> {
     })
 }
 
-pub fn meta_value(m: &Meta) -> Value {
-    if m.is_empty() {
-        Value::Null
-    } else {
-        Value::Text(serde_json::to_string(m).unwrap_or_default())
+/// The admin values as borrowed SQL parameters, in [`ADMIN`] order.
+pub fn admin_params(a: &Admin) -> [&dyn ToSql; ADMIN_COUNT] {
+    [
+        &a.creation_date,
+        &a.creation_id,
+        &a.change_date,
+        &a.change_id,
+        &a.usage_count,
+        &a.last_usage_date,
+        &a.creation_tool,
+        &a.creation_tool_version,
+        &a.datatype,
+        &a.o_tmf,
+        &a.o_encoding,
+    ]
+}
+
+impl ToSql for TmxDate {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
     }
+}
+
+/// Props and notes as JSON, or `None` when there are none.
+pub fn meta_json(m: &Meta) -> Option<String> {
+    (!m.is_empty()).then(|| serde_json::to_string(m).unwrap_or_default())
 }
 
 pub fn meta_from_row(row: &Row, at: usize) -> rusqlite::Result<Meta> {

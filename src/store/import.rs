@@ -3,8 +3,8 @@
 use super::columns::{self, ADMIN, ADMIN_COUNT};
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
+use std::collections::HashSet;
 
 /// The file an import reads from.
 #[derive(Clone, Debug)]
@@ -31,6 +31,12 @@ pub enum AddOutcome {
 pub struct Import<'c> {
     tx: Transaction<'c>,
     origin_id: i64,
+    /// Content hashes of every stored unit. Most imported units are new, and
+    /// a miss here proves it without touching the `unit_hash` index; only a
+    /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
+    known: HashSet<i64>,
+    insert_unit_sql: String,
+    insert_variant_sql: String,
 }
 
 impl<'c> Import<'c> {
@@ -42,13 +48,31 @@ impl<'c> Import<'c> {
             params![origin.name, TmxDate::now().as_str(), origin.format, header],
         )?;
         let origin_id = tx.last_insert_rowid();
-        Ok(Import { tx, origin_id })
+        let known = {
+            let mut stmt = tx.prepare("SELECT content_hash FROM unit")?;
+            let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+            hashes.collect::<Result<HashSet<i64>, _>>()?
+        };
+        Ok(Import {
+            tx,
+            origin_id,
+            known,
+            insert_unit_sql: format!(
+                "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, {ADMIN}, meta) VALUES ({})",
+                placeholders(6 + ADMIN_COUNT + 1)
+            ),
+            insert_variant_sql: format!("INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})", placeholders(5 + ADMIN_COUNT + 1)),
+        })
     }
 
     /// Adds a unit, or merges it into the stored unit with the same
     /// languages and texts.
     pub fn add(&mut self, unit: &Unit) -> Result<AddOutcome, StoreError> {
         let hash = unit.content_hash();
+        if self.known.insert(hash) {
+            self.insert(unit, hash)?;
+            return Ok(AddOutcome::Added);
+        }
         let candidates: Vec<i64> = {
             let mut stmt = self.tx.prepare_cached("SELECT id FROM unit WHERE content_hash = ?1")?;
             let rows = stmt.query_map([hash], |r| r.get(0))?;
@@ -68,39 +92,23 @@ impl<'c> Import<'c> {
         let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
         langs.sort_unstable();
         langs.dedup();
-        let head = [
-            Value::Integer(self.origin_id),
-            Value::Integer(hash),
-            Value::Text(langs.join(" ")),
-            unit.tuid.clone().map_or(Value::Null, Value::Text),
-            unit.srclang.as_ref().map_or(Value::Null, |s| Value::Text(s.to_string())),
-            unit.segtype.clone().map_or(Value::Null, Value::Text),
-        ];
-        let sql = format!(
-            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, {ADMIN}, meta) VALUES ({})",
-            placeholders(6 + ADMIN_COUNT + 1)
-        );
-        let mut stmt = self.tx.prepare_cached(&sql)?;
-        let values = head.into_iter().chain(columns::admin_values(&unit.admin)).chain([columns::meta_value(&unit.meta)]);
-        stmt.execute(params_from_iter(values))?;
+        let langs = langs.join(" ");
+        let srclang = unit.srclang.as_ref().map(|s| s.to_string());
+        let meta = columns::meta_json(&unit.meta);
+        let head: [&dyn ToSql; 6] = [&self.origin_id, &hash, &langs, &unit.tuid, &srclang, &unit.segtype];
+        let admin = columns::admin_params(&unit.admin);
+        let mut stmt = self.tx.prepare_cached(&self.insert_unit_sql)?;
+        stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
         let unit_id = self.tx.last_insert_rowid();
-        let sql = format!(
-            "INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})",
-            placeholders(5 + ADMIN_COUNT + 1)
-        );
-        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let mut stmt = self.tx.prepare_cached(&self.insert_variant_sql)?;
         for (seq, v) in unit.variants.iter().enumerate() {
             // Most segments have no markup: store their plain text once.
-            let plain = if v.plain == v.markup { Value::Null } else { Value::Text(v.plain.clone()) };
-            let head = [
-                Value::Integer(unit_id),
-                Value::Integer(seq as i64),
-                Value::Text(v.lang.to_string()),
-                Value::Text(v.markup.clone()),
-                plain,
-            ];
-            let values = head.into_iter().chain(columns::admin_values(&v.admin)).chain([columns::meta_value(&v.meta)]);
-            stmt.execute(params_from_iter(values))?;
+            let plain = (v.plain != v.markup).then_some(v.plain.as_str());
+            let meta = columns::meta_json(&v.meta);
+            let seq = seq as i64;
+            let head: [&dyn ToSql; 5] = [&unit_id, &seq, &v.lang.as_str(), &v.markup, &plain];
+            let admin = columns::admin_params(&v.admin);
+            stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
         }
         Ok(())
     }
@@ -121,14 +129,10 @@ impl<'c> Import<'c> {
         }
         if unit_changed {
             let sql = format!("UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, {} WHERE id = ?1", columns::admin_assignments(6));
-            let head = [
-                Value::Integer(stored.id),
-                target.tuid.clone().map_or(Value::Null, Value::Text),
-                target.srclang.as_ref().map_or(Value::Null, |s| Value::Text(s.to_string())),
-                target.segtype.clone().map_or(Value::Null, Value::Text),
-                columns::meta_value(&target.meta),
-            ];
-            self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_values(&target.admin))))?;
+            let srclang = target.srclang.as_ref().map(|s| s.to_string());
+            let meta = columns::meta_json(&target.meta);
+            let head: [&dyn ToSql; 5] = [&stored.id, &target.tuid, &srclang, &target.segtype, &meta];
+            self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_params(&target.admin))))?;
         }
         // Pair each incoming variant with an unused stored one of the same
         // language and text (content equality guarantees one exists).
@@ -144,8 +148,9 @@ impl<'c> Import<'c> {
             if changed {
                 any_variant_changed = true;
                 let sql = format!("UPDATE variant SET meta = ?3, {} WHERE unit_id = ?1 AND seq = ?2", columns::admin_assignments(4));
-                let head = [Value::Integer(stored.id), Value::Integer(i as i64), columns::meta_value(&mine.meta)];
-                self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_values(&mine.admin))))?;
+                let (seq, meta) = (i as i64, columns::meta_json(&mine.meta));
+                let head: [&dyn ToSql; 3] = [&stored.id, &seq, &meta];
+                self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_params(&mine.admin))))?;
             }
         }
         Ok(if unit_changed || any_variant_changed { AddOutcome::Updated } else { AddOutcome::Unchanged })
