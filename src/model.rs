@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn unix_epoch_conversion() {
         assert_eq!(TmxDate::from_unix(0).as_str(), "19700101T000000Z");
-        assert_eq!(TmxDate::from_unix(1_509_440_400).as_str(), "20171031T092000Z");
+        assert_eq!(TmxDate::from_unix(1_509_441_600).as_str(), "20171031T092000Z");
         assert_eq!(TmxDate::from_unix(951_782_400).as_str(), "20000229T000000Z");
     }
 

@@ -230,7 +230,10 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
         let bar = &bar;
-        scope.spawn(move || read_batches(source, checker, sender, bar, file_len));
+        std::thread::Builder::new()
+            .name("reader".into())
+            .spawn_scoped(scope, move || read_batches(source, checker, sender, bar, file_len))
+            .context("starting the reading thread")?;
         let mut failure = None;
         for batch in receiver {
             let (units, warnings, mismatches) = match batch {

@@ -37,9 +37,9 @@ const MIGRATIONS: &[&str] = &[
         meta                  TEXT
     );
     CREATE INDEX unit_hash ON unit(content_hash);
-    CREATE INDEX unit_origin ON unit(origin_id);
+    -- Clustered on (unit_id, seq): a unit's variants sit together, are
+    -- appended in order on import, and need no second index.
     CREATE TABLE variant (
-        id                    INTEGER PRIMARY KEY,
         unit_id               INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
         seq                   INTEGER NOT NULL,
         lang                  TEXT NOT NULL,
@@ -56,9 +56,9 @@ const MIGRATIONS: &[&str] = &[
         datatype              TEXT,
         o_tmf                 TEXT,
         o_encoding            TEXT,
-        meta                  TEXT
-    );
-    CREATE UNIQUE INDEX variant_unit ON variant(unit_id, seq);
+        meta                  TEXT,
+        PRIMARY KEY (unit_id, seq)
+    ) WITHOUT ROWID;
     ",
 ];
 

@@ -9,11 +9,18 @@
 //!    mostly in a script the declared language is not written in (kana in an
 //!    `en` variant; pure Latin prose in a `ja` variant) is a mismatch. This
 //!    catches the common real fault, swapped columns, at almost no cost.
-//! 2. **lingua**, only when the script fits but several compiled languages
-//!    share it (English vs German), and only on texts long enough for a
-//!    reliable answer ([`MIN_LETTERS_FOR_MODEL`] letters, [`MIN_WORDS_FOR_MODEL`]
-//!    words). The text is flagged when lingua gives the declared language
-//!    almost no confidence and another language most of it.
+//! 2. **Function words.** When the script fits but several languages share
+//!    it, the text's most frequent little words (the, of, und, der, le, de…)
+//!    are counted for each language yakugo knows. If the declared language
+//!    scores at least as well as any other, the text is accepted. This
+//!    settles almost every real segment in microseconds, where lingua takes
+//!    about 0.4 ms per sentence (measured on Kyoto Wikipedia English: a
+//!    million-unit import would spend minutes in it).
+//! 3. **lingua**, only for the texts that stage 2 found suspicious, and only
+//!    when they are long enough for a reliable answer
+//!    ([`MIN_LETTERS_FOR_MODEL`] letters, [`MIN_WORDS_FOR_MODEL`] words). The
+//!    text is flagged when lingua gives the declared language almost no
+//!    confidence and another language most of it.
 //!
 //! Chinese is deliberately not compiled into lingua: with it, kanji-only
 //! Japanese comes out Chinese.
@@ -23,6 +30,9 @@ use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
 
 pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
+/// A text with no letter of its language's own script is flagged only
+/// from this many letters (and five words) on: shorter ones are names.
+pub const MIN_LETTERS_FOREIGN_ONLY: usize = 20;
 pub const MIN_LETTERS_FOR_MODEL: usize = 40;
 pub const MIN_WORDS_FOR_MODEL: usize = 6;
 
@@ -83,19 +93,32 @@ impl LangChecker {
         if counts.total < MIN_LETTERS_FOR_SCRIPT {
             return None;
         }
-        let expected = scripts_of(lang.primary())?;
-        let fitting: usize = counts.by_script.iter().filter(|(s, _)| expected.contains(s)).map(|(_, n)| n).sum();
-        if fitting * 2 < counts.total {
-            let (dominant, _) = counts.by_script.iter().max_by_key(|(_, n)| *n)?;
+        let native = scripts_of(lang.primary())?;
+        let fitting: usize = counts.by_script.iter().filter(|(s, _)| native.contains(s)).map(|(_, n)| n).sum();
+        let foreign = counts.total - fitting;
+        // Latin-script languages: most letters must be Latin. Other scripts
+        // tolerate Latin acronyms and names (IoT機器, ASEAN諸国) as long as any
+        // native letter is present; a text with none must be long, several
+        // words, before it is called foreign.
+        let mismatch = if native == [Script::Latin] {
+            fitting < foreign
+        } else {
+            fitting == 0 && foreign >= MIN_LETTERS_FOREIGN_ONLY && text.split_whitespace().count() >= 5
+        };
+        if mismatch {
+            let (dominant, _) = counts.by_script.iter().filter(|(s, _)| !native.contains(s)).max_by_key(|(_, n)| *n)?;
             return Some(Mismatch {
                 detected: script_language_guess(*dominant, &counts).to_string(),
                 reason: "script",
             });
         }
-        if expected != [Script::Latin] || counts.total < MIN_LETTERS_FOR_MODEL || text.split_whitespace().count() < MIN_WORDS_FOR_MODEL {
+        if native != [Script::Latin] || counts.total < MIN_LETTERS_FOR_MODEL || text.split_whitespace().count() < MIN_WORDS_FOR_MODEL {
             return None;
         }
         let (declared, _) = MODEL_LANGUAGES.iter().find(|(_, code)| *code == lang.primary())?;
+        if !function_words_suggest_another_language(lang.primary(), text) {
+            return None;
+        }
         let confidences = self.model.compute_language_confidence_values(text);
         let declared_confidence = confidences.iter().find(|(l, _)| l == declared).map_or(0.0, |(_, c)| *c);
         let (top, top_confidence) = confidences.first()?;
@@ -105,6 +128,31 @@ impl LangChecker {
         }
         None
     }
+}
+
+/// Very frequent function words of the model languages, lower case.
+const FUNCTION_WORDS: &[(&str, &[&str])] = &[
+    ("en", &["the", "of", "and", "to", "in", "is", "was", "for", "that", "with", "on", "as", "by", "are", "it", "this", "from", "be", "at", "which"]),
+    ("de", &["der", "die", "das", "und", "ist", "den", "von", "zu", "mit", "sich", "des", "auf", "für", "nicht", "im", "dem", "ein", "eine", "wurde", "auch"]),
+    ("fr", &["le", "la", "les", "de", "des", "et", "est", "du", "un", "une", "en", "que", "qui", "dans", "pour", "au", "sur", "pas", "par", "avec"]),
+    ("es", &["el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "es", "por", "con", "para", "se", "su", "al", "como", "fue"]),
+    ("it", &["il", "la", "di", "che", "e", "è", "un", "una", "per", "del", "della", "in", "non", "con", "sono", "gli", "le", "si", "da", "al"]),
+    ("pt", &["o", "a", "os", "as", "de", "do", "da", "e", "que", "em", "um", "uma", "não", "para", "com", "por", "no", "na", "se", "foi"]),
+    ("nl", &["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "met", "voor", "niet", "er", "aan", "ook", "werd", "door", "bij"]),
+];
+
+/// True when some other language's function words are more frequent in
+/// `text` than the declared language's.
+fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
+    let mut scores = [0usize; FUNCTION_WORDS.len()];
+    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        let word = word.to_lowercase();
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            scores[i] += usize::from(words.contains(&word.as_str()));
+        }
+    }
+    let declared_score = FUNCTION_WORDS.iter().position(|(code, _)| *code == declared).map_or(0, |i| scores[i]);
+    scores.iter().any(|&s| s > declared_score)
 }
 
 struct ScriptCounts {
@@ -135,6 +183,8 @@ impl ScriptCounts {
 fn script_of(c: char) -> Option<Script> {
     let script = match c as u32 {
         0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Script::Latin,
+        // The katakana middle dot ・ (U+30FB) is punctuation.
+        0x30FB => return None,
         0x3041..=0x309F | 0x30A0..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
         0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
@@ -149,15 +199,16 @@ fn script_of(c: char) -> Option<Script> {
     Some(script)
 }
 
-/// The scripts a language is normally written in. Latin letters are always
-/// tolerated in CJK text (acronyms, product names) through the majority
-/// rule, not listed here. `None` for languages the check knows nothing of.
+/// The scripts a language is normally written in. `None` for languages the
+/// check knows nothing of.
 fn scripts_of(primary: &str) -> Option<&'static [Script]> {
     Some(match primary {
-        "ja" => &[Script::Kana, Script::Han, Script::Latin],
-        "zh" => &[Script::Han, Script::Latin],
-        "ko" => &[Script::Hangul, Script::Han, Script::Latin],
-        "ru" | "uk" | "bg" | "sr" | "mk" | "be" | "kk" => &[Script::Cyrillic, Script::Latin],
+        "ja" => &[Script::Kana, Script::Han],
+        "zh" => &[Script::Han],
+        "ko" => &[Script::Hangul, Script::Han],
+        // Serbian is written in both scripts.
+        "sr" => &[Script::Cyrillic, Script::Latin],
+        "ru" | "uk" | "bg" | "mk" | "be" | "kk" => &[Script::Cyrillic],
         "el" => &[Script::Greek],
         "ar" | "fa" | "ur" => &[Script::Arabic],
         "he" | "yi" => &[Script::Hebrew],
@@ -202,6 +253,8 @@ mod tests {
         assert_eq!(check("en", "2017"), None);
         assert_eq!(check("ja", "IoT機器のセキュリティ"), None);
         assert_eq!(check("ja", "ASEAN"), None);
+        assert_eq!(check("ja", "Grand Copthorne Waterfront Hotel"), None);
+        assert_eq!(check("en", "Songs （ご詠歌・和讃）"), None);
         assert_eq!(check("en", "The Ministry of Internal Affairs and Communications (MIC) held the meeting."), None);
         assert_eq!(check("ja", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。"), None);
     }
@@ -219,5 +272,7 @@ mod tests {
         let m = check("en", "Die Sitzung wurde am Dienstag in Singapur abgehalten und alle Teilnehmer waren sehr zufrieden.").unwrap();
         assert_eq!(m.detected, "de");
         assert_eq!(check("de", "Kick-off Meeting"), None);
+        // English with a French name in it stays English.
+        assert_eq!(check("en", "The delegation met the French minister at the Palais de la Porte Dorée in Paris on Monday."), None);
     }
 }
