@@ -154,18 +154,25 @@ impl Store {
     }
 
     pub fn origins(&self) -> Result<Vec<OriginInfo>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT o.id, o.name, o.imported_at, o.format, o.header, (SELECT count(*) FROM unit u WHERE u.origin_id = o.id) FROM origin o ORDER BY o.id",
-        )?;
+        // One pass over the units for all counts (origin_id is not indexed:
+        // an index would cost every import more than it saves here).
+        let mut counts: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut stmt = self.conn().prepare("SELECT origin_id, count(*) FROM unit GROUP BY origin_id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u64)))? {
+            let (id, n) = row?;
+            counts.insert(id, n);
+        }
+        let mut stmt = self.conn().prepare("SELECT id, name, imported_at, format, header FROM origin ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             let header: String = r.get(4)?;
+            let id: i64 = r.get(0)?;
             Ok(OriginInfo {
-                id: r.get(0)?,
+                id,
                 name: r.get(1)?,
                 imported_at: r.get(2)?,
                 format: r.get(3)?,
                 header: serde_json::from_str(&header).unwrap_or_default(),
-                units: r.get::<_, i64>(5)? as u64,
+                units: counts.get(&id).copied().unwrap_or(0),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -28,6 +28,8 @@
 use crate::lang::Lang;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
 /// A text with no letter of its language's own script is flagged only
@@ -94,7 +96,7 @@ impl LangChecker {
             return None;
         }
         let native = scripts_of(lang.primary())?;
-        let fitting: usize = counts.by_script.iter().filter(|(s, _)| native.contains(s)).map(|(_, n)| n).sum();
+        let fitting: usize = native.iter().map(|s| counts.count(*s)).sum();
         let foreign = counts.total - fitting;
         // Latin-script languages: most letters must be Latin. Other scripts
         // tolerate Latin acronyms and names (IoT機器, ASEAN諸国) as long as any
@@ -106,9 +108,9 @@ impl LangChecker {
             fitting == 0 && foreign >= MIN_LETTERS_FOREIGN_ONLY && text.split_whitespace().count() >= 5
         };
         if mismatch {
-            let (dominant, _) = counts.by_script.iter().filter(|(s, _)| !native.contains(s)).max_by_key(|(_, n)| *n)?;
+            let dominant = ALL_SCRIPTS.into_iter().filter(|s| !native.contains(s)).max_by_key(|s| counts.count(*s))?;
             return Some(Mismatch {
-                detected: script_language_guess(*dominant, &counts).to_string(),
+                detected: script_language_guess(dominant, &counts).to_string(),
                 reason: "script",
             });
         }
@@ -141,42 +143,74 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     ("nl", &["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "met", "voor", "niet", "er", "aan", "ook", "werd", "door", "bij"]),
 ];
 
+/// Each function word with the set of languages (bit i = `FUNCTION_WORDS[i]`)
+/// it belongs to: one hash lookup per word instead of a scan of every list.
+static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut map: HashMap<&'static str, u8> = HashMap::new();
+    for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+        for w in *words {
+            *map.entry(w).or_insert(0) |= 1 << i;
+        }
+    }
+    map
+});
+
 /// True when some other language's function words are more frequent in
 /// `text` than the declared language's.
 fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
-    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
-        let word = word.to_lowercase();
-        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
-            scores[i] += usize::from(words.contains(&word.as_str()));
+    let mut lowered = String::new();
+    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty() && w.len() <= 6) {
+        let key = if word.chars().all(|c| c.is_lowercase()) {
+            word
+        } else {
+            lowered.clear();
+            lowered.extend(word.chars().flat_map(char::to_lowercase));
+            lowered.as_str()
+        };
+        if let Some(&langs) = FUNCTION_WORD_LANGS.get(key) {
+            for (i, score) in scores.iter_mut().enumerate() {
+                *score += usize::from(langs & (1 << i) != 0);
+            }
         }
     }
     let declared_score = FUNCTION_WORDS.iter().position(|(code, _)| *code == declared).map_or(0, |i| scores[i]);
     scores.iter().any(|&s| s > declared_score)
 }
 
+/// Letters per script, indexed by `Script as usize`.
 struct ScriptCounts {
-    by_script: Vec<(Script, usize)>,
+    by_script: [usize; SCRIPTS],
     total: usize,
 }
 
+const SCRIPTS: usize = 10;
+const ALL_SCRIPTS: [Script; SCRIPTS] = [
+    Script::Latin,
+    Script::Kana,
+    Script::Han,
+    Script::Hangul,
+    Script::Cyrillic,
+    Script::Greek,
+    Script::Arabic,
+    Script::Hebrew,
+    Script::Thai,
+    Script::Devanagari,
+];
+
 impl ScriptCounts {
     fn of(text: &str) -> ScriptCounts {
-        let mut by_script: Vec<(Script, usize)> = Vec::new();
+        let mut by_script = [0; SCRIPTS];
         let mut total = 0;
-        for c in text.chars() {
-            let Some(script) = script_of(c) else { continue };
+        for script in text.chars().filter_map(script_of) {
+            by_script[script as usize] += 1;
             total += 1;
-            match by_script.iter_mut().find(|(s, _)| *s == script) {
-                Some((_, n)) => *n += 1,
-                None => by_script.push((script, 1)),
-            }
         }
         ScriptCounts { by_script, total }
     }
 
     fn count(&self, script: Script) -> usize {
-        self.by_script.iter().find(|(s, _)| *s == script).map_or(0, |(_, n)| *n)
+        self.by_script[script as usize]
     }
 }
 
