@@ -134,7 +134,7 @@ impl LangChecker {
 
 /// Very frequent function words of the model languages, lower case.
 const FUNCTION_WORDS: &[(&str, &[&str])] = &[
-    ("en", &["the", "of", "and", "to", "in", "is", "was", "for", "that", "with", "on", "as", "by", "are", "it", "this", "from", "be", "at", "which"]),
+    ("en", &["the", "of", "and", "to", "in", "is", "was", "for", "that", "with", "on", "as", "by", "are", "it", "this", "from", "be", "at", "which", "a", "an"]),
     ("de", &["der", "die", "das", "und", "ist", "den", "von", "zu", "mit", "sich", "des", "auf", "für", "nicht", "im", "dem", "ein", "eine", "wurde", "auch"]),
     ("fr", &["le", "la", "les", "de", "des", "et", "est", "du", "un", "une", "en", "que", "qui", "dans", "pour", "au", "sur", "pas", "par", "avec"]),
     ("es", &["el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "es", "por", "con", "para", "se", "su", "al", "como", "fue"]),
@@ -155,8 +155,10 @@ static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(
     map
 });
 
-/// True when some other language's function words are more frequent in
-/// `text` than the declared language's.
+/// True when some other language's function words are clearly more
+/// frequent in `text` than the declared language's (two more, and twice as
+/// many): names such as "Palais de la Porte" must not send every English
+/// sentence to the model.
 fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
     let mut lowered = String::new();
@@ -175,7 +177,7 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
         }
     }
     let declared_score = FUNCTION_WORDS.iter().position(|(code, _)| *code == declared).map_or(0, |i| scores[i]);
-    scores.iter().any(|&s| s > declared_score)
+    scores.iter().any(|&s| s >= declared_score + 2 && s >= 2 * declared_score)
 }
 
 /// Letters per script, indexed by `Script as usize`.
