@@ -79,10 +79,7 @@ impl Lang {
     /// True when `self`, used as a filter, selects `other`: equal, or a
     /// prefix of it at a subtag boundary (`en` selects `en-GB`).
     pub fn matches(&self, other: &Lang) -> bool {
-        other.0 == self.0
-            || (other.0.len() > self.0.len()
-                && other.0.starts_with(&self.0)
-                && other.0.as_bytes()[self.0.len()] == b'-')
+        other.0 == self.0 || (other.0.len() > self.0.len() && other.0.starts_with(&self.0) && other.0.as_bytes()[self.0.len()] == b'-')
     }
 
     /// SQL `GLOB` pattern that selects the same tags as [`Lang::matches`],

@@ -35,7 +35,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let global = cli::Global { db: cli.db.unwrap_or_else(cli::default_db), json: cli.json };
+    let global = cli::Global {
+        db: cli.db.unwrap_or_else(cli::default_db),
+        json: cli.json,
+    };
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(&global, args),
         Command::Export(args) => cmd::export::run(&global, args),
@@ -49,4 +52,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

@@ -62,10 +62,17 @@ impl PairReader {
             let record = record.map_err(|e| {
                 let (line, column) = e.position().map_or((self.row + 1, 1), |p| (p.line(), 1));
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8; convert the file to UTF-8 (or UTF-16 with a BOM)".to_string(),
+                    csv::ErrorKind::Utf8 { .. } => {
+                        "the text is not valid UTF-8; convert the file to UTF-8 (or UTF-16 with a BOM)".to_string()
+                    }
                     _ => format!("cannot read the row: {e}"),
                 };
-                InputError::Syntax { path: self.path.clone(), line, column, message }
+                InputError::Syntax {
+                    path: self.path.clone(),
+                    line,
+                    column,
+                    message,
+                }
             })?;
             self.row += 1;
             let line = record.position().map_or(self.row, |p| p.line());
@@ -77,7 +84,11 @@ impl PairReader {
                 continue;
             }
             let (Some(src), Some(tgt)) = (record.get(0), record.get(1)) else {
-                self.warn(line, "missing-column", format!("row has {} column(s); expected source and target", record.len()));
+                self.warn(
+                    line,
+                    "missing-column",
+                    format!("row has {} column(s); expected source and target", record.len()),
+                );
                 continue;
             };
             if src.trim().is_empty() || tgt.trim().is_empty() {
@@ -87,7 +98,13 @@ impl PairReader {
             let variant = |lang: &Lang, text: &str| {
                 let mut markup = String::with_capacity(text.len());
                 xml::escape_text(text, &mut markup);
-                Variant { lang: lang.clone(), markup, plain: text.to_string(), admin: Default::default(), meta: Default::default() }
+                Variant {
+                    lang: lang.clone(),
+                    markup,
+                    plain: text.to_string(),
+                    admin: Default::default(),
+                    meta: Default::default(),
+                }
             };
             return Ok(Some(Unit {
                 srclang: Some(SrcLang::One(self.src.clone())),
@@ -98,7 +115,16 @@ impl PairReader {
     }
 
     fn is_header(&self, record: &csv::StringRecord) -> bool {
-        let names = ["source", "target", "src", "tgt", "source text", "target text", "term", "translation"];
+        let names = [
+            "source",
+            "target",
+            "src",
+            "tgt",
+            "source text",
+            "target text",
+            "term",
+            "translation",
+        ];
         record.len() >= 2
             && record.iter().take(2).enumerate().all(|(i, cell)| {
                 let cell = cell.trim().trim_start_matches('\u{feff}');
@@ -108,6 +134,12 @@ impl PairReader {
     }
 
     fn warn(&mut self, line: u64, rule: &'static str, message: String) {
-        self.warnings.push(Warning { unit: Some(self.row), tuid: None, line, rule, message });
+        self.warnings.push(Warning {
+            unit: Some(self.row),
+            tuid: None,
+            line,
+            rule,
+            message,
+        });
     }
 }

@@ -32,7 +32,10 @@ impl Global {
 
 /// The default store: `<data dir>/yakugo/yakugo.db`.
 pub fn default_db() -> PathBuf {
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("yakugo").join("yakugo.db")
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("yakugo")
+        .join("yakugo.db")
 }
 
 /// Prints one JSON document on its own line.

@@ -63,7 +63,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let store = global.open_store()?;
     let all_origins = store.origins()?;
     let selected = select_origins(&all_origins, &args.origin)?;
-    let filter = ExportFilter { origins: (!args.origin.is_empty()).then(|| selected.iter().map(|o| o.id).collect()) };
+    let filter = ExportFilter {
+        origins: (!args.origin.is_empty()).then(|| selected.iter().map(|o| o.id).collect()),
+    };
     let to_stdout = args.file.as_os_str() == "-";
     let out: Box<dyn Write> = if to_stdout {
         Box::new(BufWriter::new(io::stdout().lock()))
@@ -99,7 +101,10 @@ fn select_origins<'a>(all: &'a [OriginInfo], wanted: &[String]) -> anyhow::Resul
             .collect();
         if matching.is_empty() {
             let known: Vec<&str> = all.iter().map(|o| o.name.as_str()).collect();
-            anyhow::bail!("no origin named `{name}` in the store; known origins: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") });
+            anyhow::bail!(
+                "no origin named `{name}` in the store; known origins: {}",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            );
         }
         selected.extend(matching);
     }
@@ -132,7 +137,9 @@ fn export_header(args: &Args, origins: &[&OriginInfo]) -> ExportHeader {
         .map(str::to_ascii_lowercase)
         .filter(|s| ["block", "paragraph", "sentence", "phrase"].contains(&s.as_str()))
         .unwrap_or_else(|| "sentence".into());
-    let adminlang = from_single("adminlang").and_then(|l| Lang::parse(l).ok()).map_or_else(|| "en".to_string(), |l| l.to_string());
+    let adminlang = from_single("adminlang")
+        .and_then(|l| Lang::parse(l).ok())
+        .map_or_else(|| "en".to_string(), |l| l.to_string());
     let srclang = match (&args.src, single.and_then(|h| h.srclang.as_deref())) {
         (Some(src), _) => src.to_string(),
         (None, Some(s)) => SrcLang::parse(s).map_or_else(|_| "*all*".to_string(), |s| s.to_string()),
@@ -157,7 +164,13 @@ enum ExportError {
     Io(#[from] io::Error),
 }
 
-fn export_tmx(store: &yakugo::store::Store, filter: &ExportFilter, args: &Args, origins: &[&OriginInfo], out: Box<dyn Write>) -> anyhow::Result<u64> {
+fn export_tmx(
+    store: &yakugo::store::Store,
+    filter: &ExportFilter,
+    args: &Args,
+    origins: &[&OriginInfo],
+    out: Box<dyn Write>,
+) -> anyhow::Result<u64> {
     let mut writer = TmxWriter::new(out, &export_header(args, origins))?;
     let mut count = 0u64;
     store.for_each_unit(filter, |mut stored| -> Result<(), ExportError> {

@@ -181,7 +181,10 @@ fn format_from_extension(path: &Path) -> anyhow::Result<Format> {
         "tmx" | "xml" => Format::Tmx,
         "tsv" | "tab" | "txt" => Format::Tsv,
         "csv" => Format::Csv,
-        _ => anyhow::bail!("cannot tell the format of {} from its extension; add --format tmx|tsv|csv", path.display()),
+        _ => anyhow::bail!(
+            "cannot tell the format of {} from its extension; add --format tmx|tsv|csv",
+            path.display()
+        ),
     })
 }
 
@@ -204,7 +207,11 @@ const BATCH: usize = 512;
 
 /// What the reading thread sends.
 enum Batch {
-    Units { units: Vec<Unit>, warnings: Vec<Warning>, mismatches: Vec<(u64, LanguageMismatch)> },
+    Units {
+        units: Vec<Unit>,
+        warnings: Vec<Warning>,
+        mismatches: Vec<(u64, LanguageMismatch)>,
+    },
     Failed(InputError),
 }
 
@@ -223,7 +230,11 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         Ok(s) => s,
         Err(e) => return Ok(rejected(report, e)),
     };
-    let origin = NewOrigin { name: path.display().to_string(), format: report.format, header: source.header() };
+    let origin = NewOrigin {
+        name: path.display().to_string(),
+        format: report.format,
+        header: source.header(),
+    };
     let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = progress(file_len, format!("importing {}", path.display()));
     let mut import = store.begin_import(&origin).context("starting the import")?;
@@ -237,7 +248,11 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         let mut failure = None;
         for batch in receiver {
             let (units, warnings, mismatches) = match batch {
-                Batch::Units { units, warnings, mismatches } => (units, warnings, mismatches),
+                Batch::Units {
+                    units,
+                    warnings,
+                    mismatches,
+                } => (units, warnings, mismatches),
                 Batch::Failed(e) => {
                     failure = Some(e);
                     break;
@@ -291,7 +306,13 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
 }
 
 /// The reading thread: parses, checks languages, sends batches.
-fn read_batches(mut source: Source, checker: Option<&LangChecker>, sender: std::sync::mpsc::SyncSender<Batch>, bar: &indicatif::ProgressBar, file_len: u64) {
+fn read_batches(
+    mut source: Source,
+    checker: Option<&LangChecker>,
+    sender: std::sync::mpsc::SyncSender<Batch>,
+    bar: &indicatif::ProgressBar,
+    file_len: u64,
+) {
     let mut read = 0u64;
     loop {
         let mut units = Vec::with_capacity(BATCH);
@@ -306,7 +327,13 @@ fn read_batches(mut source: Source, checker: Option<&LangChecker>, sender: std::
                             if let Some(m) = checker.check(&v.lang, &v.plain) {
                                 mismatches.push((
                                     read,
-                                    LanguageMismatch { unit: read, tuid: unit.tuid.clone(), lang: v.lang.to_string(), detected: m.detected, text: clip(&v.plain, 120) },
+                                    LanguageMismatch {
+                                        unit: read,
+                                        tuid: unit.tuid.clone(),
+                                        lang: v.lang.to_string(),
+                                        detected: m.detected,
+                                        text: clip(&v.plain, 120),
+                                    },
                                 ));
                             }
                         }
@@ -325,7 +352,14 @@ fn read_batches(mut source: Source, checker: Option<&LangChecker>, sender: std::
         }
         let done = units.len() < BATCH;
         let warnings = source.take_warnings();
-        if sender.send(Batch::Units { units, warnings, mismatches }).is_err() {
+        if sender
+            .send(Batch::Units {
+                units,
+                warnings,
+                mismatches,
+            })
+            .is_err()
+        {
             return;
         }
         if let Some(e) = failure {
@@ -364,7 +398,11 @@ fn print_report(r: &FileReport) {
         r.added,
         r.updated,
         r.skipped,
-        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
     );
     const SHOWN: usize = 10;
     if !r.warnings.is_empty() {
@@ -382,7 +420,10 @@ fn print_report(r: &FileReport) {
         }
     }
     if !r.language_mismatches.is_empty() {
-        println!("  {} variant(s) not in their declared language (kept):", r.language_mismatches_total);
+        println!(
+            "  {} variant(s) not in their declared language (kept):",
+            r.language_mismatches_total
+        );
         for m in r.language_mismatches.iter().take(SHOWN) {
             println!("    unit {}: {} text looks like {}: {}", m.unit, m.lang, m.detected, m.text);
         }

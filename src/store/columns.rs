@@ -11,7 +11,12 @@ pub const ADMIN_COUNT: usize = 11;
 
 /// `creation_date = ?N, …` for an UPDATE whose first admin parameter is `?first`.
 pub fn admin_assignments(first: usize) -> String {
-    ADMIN.split(", ").enumerate().map(|(i, c)| format!("{c} = ?{}", first + i)).collect::<Vec<_>>().join(", ")
+    ADMIN
+        .split(", ")
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads the admin columns starting at column index `at`.
@@ -64,6 +69,8 @@ pub fn meta_json(m: &Meta) -> Option<String> {
 pub fn meta_from_row(row: &Row, at: usize) -> rusqlite::Result<Meta> {
     match row.get::<_, Option<String>>(at)? {
         None => Ok(Meta::default()),
-        Some(json) => serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e))),
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e)))
+        }
     }
 }

@@ -67,7 +67,10 @@ impl<'c> Import<'c> {
                 "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, {ADMIN}, meta) VALUES ({})",
                 placeholders(6 + ADMIN_COUNT + 1)
             ),
-            insert_variant_sql: format!("INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})", placeholders(5 + ADMIN_COUNT + 1)),
+            insert_variant_sql: format!(
+                "INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})",
+                placeholders(5 + ADMIN_COUNT + 1)
+            ),
         })
     }
 
@@ -142,18 +145,25 @@ impl<'c> Import<'c> {
             unit_changed = true;
         }
         if unit_changed {
-            let sql = format!("UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, {} WHERE id = ?1", columns::admin_assignments(6));
+            let sql = format!(
+                "UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, {} WHERE id = ?1",
+                columns::admin_assignments(6)
+            );
             let srclang = target.srclang.as_ref().map(|s| s.to_string());
             let meta = columns::meta_json(&target.meta);
             let head: [&dyn ToSql; 5] = [&stored.id, &target.tuid, &srclang, &target.segtype, &meta];
-            self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_params(&target.admin))))?;
+            self.tx
+                .prepare_cached(&sql)?
+                .execute(params_from_iter(head.into_iter().chain(columns::admin_params(&target.admin))))?;
         }
         // Pair each incoming variant with an unused stored one of the same
         // language and text (content equality guarantees one exists).
         let mut used = vec![false; target.variants.len()];
         let mut any_variant_changed = false;
         for theirs in &incoming.variants {
-            let Some(i) = (0..target.variants.len()).find(|&i| !used[i] && target.variants[i].lang == theirs.lang && target.variants[i].markup == theirs.markup) else {
+            let Some(i) = (0..target.variants.len())
+                .find(|&i| !used[i] && target.variants[i].lang == theirs.lang && target.variants[i].markup == theirs.markup)
+            else {
                 continue;
             };
             used[i] = true;
@@ -161,13 +171,22 @@ impl<'c> Import<'c> {
             let changed = mine.admin.merge_from(&theirs.admin) | mine.meta.merge_from(&theirs.meta);
             if changed {
                 any_variant_changed = true;
-                let sql = format!("UPDATE variant SET meta = ?3, {} WHERE unit_id = ?1 AND seq = ?2", columns::admin_assignments(4));
+                let sql = format!(
+                    "UPDATE variant SET meta = ?3, {} WHERE unit_id = ?1 AND seq = ?2",
+                    columns::admin_assignments(4)
+                );
                 let (seq, meta) = (i as i64, columns::meta_json(&mine.meta));
                 let head: [&dyn ToSql; 3] = [&stored.id, &seq, &meta];
-                self.tx.prepare_cached(&sql)?.execute(params_from_iter(head.into_iter().chain(columns::admin_params(&mine.admin))))?;
+                self.tx
+                    .prepare_cached(&sql)?
+                    .execute(params_from_iter(head.into_iter().chain(columns::admin_params(&mine.admin))))?;
             }
         }
-        Ok(if unit_changed || any_variant_changed { AddOutcome::Updated } else { AddOutcome::Unchanged })
+        Ok(if unit_changed || any_variant_changed {
+            AddOutcome::Updated
+        } else {
+            AddOutcome::Unchanged
+        })
     }
 
     /// Makes the import permanent.

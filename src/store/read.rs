@@ -112,8 +112,15 @@ impl Store {
     /// Visits every unit in id order with its variants, streaming: units
     /// and variants are read by two cursors merged on the unit id, so
     /// memory does not grow with the store.
-    pub fn for_each_unit<E: From<StoreError>>(&self, filter: &ExportFilter, mut f: impl FnMut(StoredUnit) -> Result<(), E>) -> Result<(), E> {
-        let origin_list = filter.origins.as_ref().map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    pub fn for_each_unit<E: From<StoreError>>(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(StoredUnit) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let origin_list = filter
+            .origins
+            .as_ref()
+            .map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
         let (unit_filter, variant_filter) = match &origin_list {
             Some(list) => (
                 format!("WHERE origin_id IN ({list}) ORDER BY id"),
@@ -162,7 +169,9 @@ impl Store {
             let (id, n) = row?;
             counts.insert(id, n);
         }
-        let mut stmt = self.conn().prepare("SELECT id, name, imported_at, format, header FROM origin ORDER BY id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, name, imported_at, format, header FROM origin ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             let header: String = r.get(4)?;
             let id: i64 = r.get(0)?;

@@ -68,7 +68,11 @@ pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > CURRENT {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found, supported: CURRENT });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: CURRENT,
+        });
     }
     if found == CURRENT {
         return Ok(());

@@ -108,7 +108,10 @@ impl LangChecker {
             fitting == 0 && foreign >= MIN_LETTERS_FOREIGN_ONLY && text.split_whitespace().count() >= 5
         };
         if mismatch {
-            let dominant = ALL_SCRIPTS.into_iter().filter(|s| !native.contains(s)).max_by_key(|s| counts.count(*s))?;
+            let dominant = ALL_SCRIPTS
+                .into_iter()
+                .filter(|s| !native.contains(s))
+                .max_by_key(|s| counts.count(*s))?;
             return Some(Mismatch {
                 detected: script_language_guess(dominant, &counts).to_string(),
                 reason: "script",
@@ -126,7 +129,10 @@ impl LangChecker {
         let (top, top_confidence) = confidences.first()?;
         if top != declared && *top_confidence >= 0.9 && declared_confidence <= 0.02 {
             let code = MODEL_LANGUAGES.iter().find(|(l, _)| l == top).map_or("?", |(_, c)| c);
-            return Some(Mismatch { detected: code.to_string(), reason: "model" });
+            return Some(Mismatch {
+                detected: code.to_string(),
+                reason: "model",
+            });
         }
         None
     }
@@ -134,13 +140,54 @@ impl LangChecker {
 
 /// Very frequent function words of the model languages, lower case.
 const FUNCTION_WORDS: &[(&str, &[&str])] = &[
-    ("en", &["the", "of", "and", "to", "in", "is", "was", "for", "that", "with", "on", "as", "by", "are", "it", "this", "from", "be", "at", "which", "a", "an"]),
-    ("de", &["der", "die", "das", "und", "ist", "den", "von", "zu", "mit", "sich", "des", "auf", "für", "nicht", "im", "dem", "ein", "eine", "wurde", "auch"]),
-    ("fr", &["le", "la", "les", "de", "des", "et", "est", "du", "un", "une", "en", "que", "qui", "dans", "pour", "au", "sur", "pas", "par", "avec"]),
-    ("es", &["el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "es", "por", "con", "para", "se", "su", "al", "como", "fue"]),
-    ("it", &["il", "la", "di", "che", "e", "è", "un", "una", "per", "del", "della", "in", "non", "con", "sono", "gli", "le", "si", "da", "al"]),
-    ("pt", &["o", "a", "os", "as", "de", "do", "da", "e", "que", "em", "um", "uma", "não", "para", "com", "por", "no", "na", "se", "foi"]),
-    ("nl", &["de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "met", "voor", "niet", "er", "aan", "ook", "werd", "door", "bij"]),
+    (
+        "en",
+        &[
+            "the", "of", "and", "to", "in", "is", "was", "for", "that", "with", "on", "as", "by", "are", "it", "this", "from", "be", "at",
+            "which", "a", "an",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "das", "und", "ist", "den", "von", "zu", "mit", "sich", "des", "auf", "für", "nicht", "im", "dem", "ein", "eine",
+            "wurde", "auch",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "la", "les", "de", "des", "et", "est", "du", "un", "une", "en", "que", "qui", "dans", "pour", "au", "sur", "pas", "par",
+            "avec",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "es", "por", "con", "para", "se", "su", "al", "como",
+            "fue",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il", "la", "di", "che", "e", "è", "un", "una", "per", "del", "della", "in", "non", "con", "sono", "gli", "le", "si", "da",
+            "al",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "o", "a", "os", "as", "de", "do", "da", "e", "que", "em", "um", "uma", "não", "para", "com", "por", "no", "na", "se", "foi",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "zijn", "met", "voor", "niet", "er", "aan", "ook", "werd",
+            "door", "bij",
+        ],
+    ),
 ];
 
 /// Each function word with the set of languages (bit i = `FUNCTION_WORDS[i]`)
@@ -176,7 +223,10 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
             }
         }
     }
-    let declared_score = FUNCTION_WORDS.iter().position(|(code, _)| *code == declared).map_or(0, |i| scores[i]);
+    let declared_score = FUNCTION_WORDS
+        .iter()
+        .position(|(code, _)| *code == declared)
+        .map_or(0, |i| scores[i]);
     scores.iter().any(|&s| s >= declared_score + 2 && s >= 2 * declared_score)
 }
 
@@ -250,7 +300,9 @@ fn scripts_of(primary: &str) -> Option<&'static [Script]> {
         "he" | "yi" => &[Script::Hebrew],
         "th" => &[Script::Thai],
         "hi" | "mr" | "ne" => &[Script::Devanagari],
-        "en" | "de" | "fr" | "es" | "it" | "pt" | "nl" | "cy" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "sl" | "hr" | "hu" | "ro" | "tr" | "id" | "ms" | "vi" | "ca" | "eu" | "gl" | "et" | "lv" | "lt" | "ga" | "is" | "sq" | "af" | "sw" | "tl" => &[Script::Latin],
+        "en" | "de" | "fr" | "es" | "it" | "pt" | "nl" | "cy" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "sl"
+        | "hr" | "hu" | "ro" | "tr" | "id" | "ms" | "vi" | "ca" | "eu" | "gl" | "et" | "lv" | "lt" | "ga" | "is" | "sq" | "af" | "sw"
+        | "tl" => &[Script::Latin],
         _ => return None,
     })
 }
@@ -291,7 +343,10 @@ mod tests {
         assert_eq!(check("ja", "ASEAN"), None);
         assert_eq!(check("ja", "Grand Copthorne Waterfront Hotel"), None);
         assert_eq!(check("en", "Songs （ご詠歌・和讃）"), None);
-        assert_eq!(check("en", "The Ministry of Internal Affairs and Communications (MIC) held the meeting."), None);
+        assert_eq!(
+            check("en", "The Ministry of Internal Affairs and Communications (MIC) held the meeting."),
+            None
+        );
         assert_eq!(check("ja", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。"), None);
     }
 
@@ -305,10 +360,20 @@ mod tests {
 
     #[test]
     fn flags_the_wrong_latin_language_only_when_clear() {
-        let m = check("en", "Die Sitzung wurde am Dienstag in Singapur abgehalten und alle Teilnehmer waren sehr zufrieden.").unwrap();
+        let m = check(
+            "en",
+            "Die Sitzung wurde am Dienstag in Singapur abgehalten und alle Teilnehmer waren sehr zufrieden.",
+        )
+        .unwrap();
         assert_eq!(m.detected, "de");
         assert_eq!(check("de", "Kick-off Meeting"), None);
         // English with a French name in it stays English.
-        assert_eq!(check("en", "The delegation met the French minister at the Palais de la Porte Dorée in Paris on Monday."), None);
+        assert_eq!(
+            check(
+                "en",
+                "The delegation met the French minister at the Palais de la Porte Dorée in Paris on Monday."
+            ),
+            None
+        );
     }
 }

@@ -162,7 +162,10 @@ impl TmxReader {
                     quick_xml::Error::Encoding(quick_xml::encoding::EncodingError::Utf8(u)) => self.event_start + u.valid_up_to() as u64,
                     _ => self.reader.error_position(),
                 };
-                Err(ParseError { offset, message: describe_xml_error(&e) })
+                Err(ParseError {
+                    offset,
+                    message: describe_xml_error(&e),
+                })
             }
         }
     }
@@ -175,7 +178,12 @@ impl TmxReader {
                 Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.error(m))?,
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Start(e) if e.name().as_ref() == "tmx" => {
-                    self.header.version = self.attributes(&e)?.into_iter().find(|(k, _)| k == "version").map(|(_, v)| v).unwrap_or_default();
+                    self.header.version = self
+                        .attributes(&e)?
+                        .into_iter()
+                        .find(|(k, _)| k == "version")
+                        .map(|(_, v)| v)
+                        .unwrap_or_default();
                     break;
                 }
                 Event::Start(e) | Event::Empty(e) => {
@@ -183,7 +191,9 @@ impl TmxReader {
                     return self.error(format!("this is not a TMX file: the root element is <{name}>, expected <tmx>"));
                 }
                 Event::Eof => return self.error("the file is empty or has no root element; expected a TMX document (<tmx>)"),
-                Event::Text(_) | Event::GeneralRef(_) => return self.error("this is not XML: it starts with text; expected a TMX document (<?xml …?> and <tmx>)"),
+                Event::Text(_) | Event::GeneralRef(_) => {
+                    return self.error("this is not XML: it starts with text; expected a TMX document (<?xml …?> and <tmx>)")
+                }
                 _ => return self.error("expected the <tmx> root element"),
             }
         }
@@ -260,7 +270,11 @@ impl TmxReader {
                     if e.name().as_ref() == "prop" {
                         self.header.meta.props.push(prop);
                     } else {
-                        self.header.meta.notes.push(Note { lang: prop.lang, o_encoding: prop.o_encoding, text: String::new() });
+                        self.header.meta.notes.push(Note {
+                            lang: prop.lang,
+                            o_encoding: prop.o_encoding,
+                            text: String::new(),
+                        });
                     }
                 }
                 Event::Start(e) if e.name().as_ref() == "ude" => {
@@ -357,7 +371,10 @@ impl TmxReader {
                 },
                 "segtype" => match segtype(&value) {
                     Some(s) => unit.segtype = Some(s.to_string()),
-                    None => unknown.push(("bad-attribute", format!("segtype=\"{value}\" is not block|paragraph|sentence|phrase; ignored"))),
+                    None => unknown.push((
+                        "bad-attribute",
+                        format!("segtype=\"{value}\" is not block|paragraph|sentence|phrase; ignored"),
+                    )),
                 },
                 _ => {
                     if let Some(problem) = set_admin(&mut unit.admin, &name, &value) {
@@ -418,11 +435,19 @@ impl TmxReader {
             }
         }
         if lang_styles.0 && lang_styles.1 {
-            self.warn(Some(&unit), "mixed-lang-attributes", "the unit mixes `lang` (TMX 1.1) and `xml:lang` (TMX 1.4) on its variants; both were read".into());
+            self.warn(
+                Some(&unit),
+                "mixed-lang-attributes",
+                "the unit mixes `lang` (TMX 1.1) and `xml:lang` (TMX 1.4) on its variants; both were read".into(),
+            );
         }
         match unit.variants.len() {
             0 => self.warn(Some(&unit), "no-variants", "the unit has no usable <tuv>; it is skipped".into()),
-            1 => self.warn(Some(&unit), "single-variant", "the unit has only one language variant; kept, but it cannot serve as a translation".into()),
+            1 => self.warn(
+                Some(&unit),
+                "single-variant",
+                "the unit has only one language variant; kept, but it cannot serve as a translation".into(),
+            ),
             _ => {}
         }
         Ok(unit)
@@ -448,7 +473,10 @@ impl TmxReader {
         lang_styles.1 |= legacy_lang.is_some() && xml_lang.is_none();
         if let (Some(a), Some(b)) = (&xml_lang, &legacy_lang) {
             if !a.eq_ignore_ascii_case(b) {
-                problems.push(("conflicting-lang", format!("xml:lang=\"{a}\" and lang=\"{b}\" disagree; xml:lang is used")));
+                problems.push((
+                    "conflicting-lang",
+                    format!("xml:lang=\"{a}\" and lang=\"{b}\" disagree; xml:lang is used"),
+                ));
             }
         }
         for (rule, message) in problems {
@@ -464,15 +492,17 @@ impl TmxReader {
                     Event::Start(e) if e.name().as_ref() == "seg" => {
                         let content = self.read_seg(unit)?;
                         if seg.is_some() {
-                            self.warn(Some(unit), "multiple-segs", "a <tuv> has more than one <seg>; the first is kept".into());
+                            self.warn(
+                                Some(unit),
+                                "multiple-segs",
+                                "a <tuv> has more than one <seg>; the first is kept".into(),
+                            );
                         } else {
                             seg = Some(content);
                         }
                     }
-                    Event::Empty(e) if e.name().as_ref() == "seg" => {
-                        if seg.is_none() {
-                            seg = Some((String::new(), String::new()));
-                        }
+                    Event::Empty(e) if e.name().as_ref() == "seg" && seg.is_none() => {
+                        seg = Some((String::new(), String::new()));
                     }
                     Event::Start(e) if e.name().as_ref() == "prop" => {
                         let prop = self.read_prop(&e, false)?;
@@ -509,7 +539,11 @@ impl TmxReader {
             }
         }
         let Some(raw_lang) = xml_lang.or(legacy_lang) else {
-            self.warn(Some(unit), "missing-lang", "a <tuv> has neither xml:lang nor lang; that variant is skipped".into());
+            self.warn(
+                Some(unit),
+                "missing-lang",
+                "a <tuv> has neither xml:lang nor lang; that variant is skipped".into(),
+            );
             return Ok(None);
         };
         let lang = match Lang::parse(&raw_lang) {
@@ -529,7 +563,13 @@ impl TmxReader {
         if plain.trim().is_empty() && markup.trim().is_empty() {
             self.warn(Some(unit), "empty-segment", format!("the {lang} segment is empty"));
         }
-        Ok(Some(Variant { lang, markup, plain, admin, meta }))
+        Ok(Some(Variant {
+            lang,
+            markup,
+            plain,
+            admin,
+            meta,
+        }))
     }
 
     /// Reads `<seg>` content up to `</seg>`. Returns (markup, plain).
@@ -594,7 +634,11 @@ impl TmxReader {
                         }
                     }
                     if !is_empty {
-                        let child_readable = if kept { readable && matches!(name.as_str(), "hi") } else { readable };
+                        let child_readable = if kept {
+                            readable && matches!(name.as_str(), "hi")
+                        } else {
+                            readable
+                        };
                         stack.push(Open {
                             name,
                             kept,
@@ -630,7 +674,15 @@ impl TmxReader {
 
     /// Writes an inline start tag, dropping attributes the DTD does not
     /// allow. Returns false when the element cannot be kept as markup.
-    fn push_inline_start(&mut self, e: &BytesStart, name: &str, is_empty: bool, unit: &Unit, markup: &mut String, paired: &mut Vec<(bool, String)>) -> Parse<bool> {
+    fn push_inline_start(
+        &mut self,
+        e: &BytesStart,
+        name: &str,
+        is_empty: bool,
+        unit: &Unit,
+        markup: &mut String,
+        paired: &mut Vec<(bool, String)>,
+    ) -> Parse<bool> {
         let allowed = inline_attributes(name);
         let attrs = self.attributes(e)?;
         let mut dropped = Vec::new();
@@ -642,11 +694,19 @@ impl TmxReader {
         let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         match name {
             "bpt" | "ept" if get("i").is_none() => {
-                self.warn(Some(unit), "invalid-inline", format!("<{name}> lacks the required `i` attribute; kept as literal text"));
+                self.warn(
+                    Some(unit),
+                    "invalid-inline",
+                    format!("<{name}> lacks the required `i` attribute; kept as literal text"),
+                );
                 return Ok(false);
             }
             "it" if !matches!(get("pos").as_deref(), Some("begin" | "end")) => {
-                self.warn(Some(unit), "invalid-inline", "<it> needs pos=\"begin\" or pos=\"end\"; kept as literal text".into());
+                self.warn(
+                    Some(unit),
+                    "invalid-inline",
+                    "<it> needs pos=\"begin\" or pos=\"end\"; kept as literal text".into(),
+                );
                 return Ok(false);
             }
             "bpt" | "ept" => paired.push((name == "bpt", get("i").unwrap_or_default())),
@@ -656,7 +716,11 @@ impl TmxReader {
             markup.push('<');
             markup.push_str(e);
         } else {
-            self.warn(Some(unit), "invalid-inline", format!("<{name}> attribute(s) {} are not TMX 1.4; dropped", dropped.join(", ")));
+            self.warn(
+                Some(unit),
+                "invalid-inline",
+                format!("<{name}> attribute(s) {} are not TMX 1.4; dropped", dropped.join(", ")),
+            );
             markup.push('<');
             markup.push_str(name);
             for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(&k.as_str())) {
@@ -688,7 +752,12 @@ impl TmxReader {
     }
 
     fn read_prop(&mut self, start: &BytesStart, empty: bool) -> Parse<Prop> {
-        let mut prop = Prop { kind: String::new(), lang: None, o_encoding: None, value: String::new() };
+        let mut prop = Prop {
+            kind: String::new(),
+            lang: None,
+            o_encoding: None,
+            value: String::new(),
+        };
         for (name, value) in self.attributes(start)? {
             match name.as_str() {
                 "type" => prop.kind = value,
@@ -698,7 +767,11 @@ impl TmxReader {
             }
         }
         if prop.kind.is_empty() {
-            self.warn(None, "prop-without-type", "a <prop> has no type attribute; recorded with type \"x-untyped\"".into());
+            self.warn(
+                None,
+                "prop-without-type",
+                "a <prop> has no type attribute; recorded with type \"x-untyped\"".into(),
+            );
             prop.kind = "x-untyped".into();
         }
         if !empty {
@@ -708,7 +781,11 @@ impl TmxReader {
     }
 
     fn read_note(&mut self, start: &BytesStart, empty: bool) -> Parse<Note> {
-        let mut note = Note { lang: None, o_encoding: None, text: String::new() };
+        let mut note = Note {
+            lang: None,
+            o_encoding: None,
+            text: String::new(),
+        };
         for (name, value) in self.attributes(start)? {
             match name.as_str() {
                 "xml:lang" | "lang" => note.lang = Some(value),
@@ -733,7 +810,11 @@ impl TmxReader {
                 Event::GeneralRef(r) => text.push(xml::resolve_entity(&r).or_else(|m| self.error(m))?),
                 Event::Start(_) => {
                     depth += 1;
-                    self.warn(None, "invalid-content", format!("<{element}> holds only text; nested markup ignored, its text kept"));
+                    self.warn(
+                        None,
+                        "invalid-content",
+                        format!("<{element}> holds only text; nested markup ignored, its text kept"),
+                    );
                 }
                 Event::End(_) if depth == 0 => return Ok(text),
                 Event::End(_) => depth -= 1,
@@ -797,10 +878,12 @@ impl TmxReader {
                 offset: self.reader.buffer_position(),
                 message: format!("malformed attribute: {err}"),
             })?;
-            let value = attr.normalized_value(quick_xml::XmlVersion::Explicit1_0).map_err(|err| ParseError {
-                offset: self.reader.buffer_position(),
-                message: describe_xml_error(&err),
-            })?;
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                .map_err(|err| ParseError {
+                    offset: self.reader.buffer_position(),
+                    message: describe_xml_error(&err),
+                })?;
             out.push((attr.key.as_ref().to_string(), value.into_owned()));
         }
         Ok(out)
@@ -833,7 +916,9 @@ fn inline_attributes(name: &str) -> &'static [&'static str] {
 }
 
 fn segtype(raw: &str) -> Option<&'static str> {
-    ["block", "paragraph", "sentence", "phrase"].into_iter().find(|s| s.eq_ignore_ascii_case(raw.trim()))
+    ["block", "paragraph", "sentence", "phrase"]
+        .into_iter()
+        .find(|s| s.eq_ignore_ascii_case(raw.trim()))
 }
 
 /// Sets a TMX administrative attribute; returns a warning for values that
@@ -885,7 +970,9 @@ fn describe_xml_error(e: &quick_xml::Error) -> String {
     use quick_xml::Error as E;
     match e {
         E::Io(err) => format!("cannot read: {err}"),
-        E::Encoding(err) => format!("the text is not valid UTF-8 ({err}); if the file uses another encoding, name it in the XML declaration"),
+        E::Encoding(err) => {
+            format!("the text is not valid UTF-8 ({err}); if the file uses another encoding, name it in the XML declaration")
+        }
         E::IllFormed(err) => format!("not well-formed XML: {err}"),
         E::Syntax(err) => format!("not well-formed XML: {err}"),
         other => format!("not well-formed XML: {other}"),

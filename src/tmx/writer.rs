@@ -29,7 +29,10 @@ pub struct TmxWriter<W: Write> {
 impl<W: Write> TmxWriter<W> {
     /// Writes the prolog and header, and opens `<body>`.
     pub fn new(out: W, header: &ExportHeader) -> io::Result<Self> {
-        let mut w = TmxWriter { out, buf: String::with_capacity(4096) };
+        let mut w = TmxWriter {
+            out,
+            buf: String::with_capacity(4096),
+        };
         let b = &mut w.buf;
         b.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tmx SYSTEM \"tmx14.dtd\">\n<tmx version=\"1.4\">\n  <header");
         for (name, value) in [

@@ -162,11 +162,7 @@ pub fn locate(path: &Path, offset: u64) -> (u64, u64) {
     let (mut line, mut line_start) = (1u64, Vec::new());
     let mut pos = 0u64;
     let mut buf = [0u8; 64 * 1024];
-    'outer: loop {
-        let Ok(n) = reader.read(&mut buf) else { break };
-        if n == 0 {
-            break;
-        }
+    'outer: while let Ok(n @ 1..) = reader.read(&mut buf) {
         for &b in &buf[..n] {
             if pos >= offset {
                 break 'outer;
@@ -210,7 +206,9 @@ pub fn resolve_entity(name: &str) -> Result<char, String> {
             } else if let Some(dec) = name.strip_prefix('#') {
                 dec.parse::<u32>().ok()
             } else {
-                return Err(format!("the entity `&{name};` is not defined (only &amp; &lt; &gt; &quot; &apos; and character references are allowed)"));
+                return Err(format!(
+                    "the entity `&{name};` is not defined (only &amp; &lt; &gt; &quot; &apos; and character references are allowed)"
+                ));
             };
             return code
                 .and_then(char::from_u32)
@@ -262,7 +260,10 @@ mod tests {
         assert_eq!(sniff(b"\xFE\xFF\0<\0?").unwrap(), UTF_16BE);
         assert_eq!(sniff(b"<\0?\0x\0").unwrap(), UTF_16LE);
         assert_eq!(sniff(b"\0<\0?\0x").unwrap(), UTF_16BE);
-        assert_eq!(sniff(b"<?xml version='1.0' encoding='ISO-8859-1'?>").unwrap().name(), "windows-1252");
+        assert_eq!(
+            sniff(b"<?xml version='1.0' encoding='ISO-8859-1'?>").unwrap().name(),
+            "windows-1252"
+        );
         assert_eq!(sniff(b"<?xml version=\"1.0\"?><tmx/>").unwrap(), UTF_8);
         assert_eq!(sniff(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?>").unwrap(), UTF_8);
         assert!(sniff(b"<?xml version=\"1.0\" encoding=\"klingon\"?>").is_err());
