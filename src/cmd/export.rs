@@ -13,7 +13,6 @@
 use crate::cli::{print_json, Global, Outcome};
 use anyhow::Context;
 use serde::Serialize;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use yakugo::lang::{Lang, SrcLang};
@@ -66,16 +65,32 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let filter = ExportFilter {
         origins: (!args.origin.is_empty()).then(|| selected.iter().map(|o| o.id).collect()),
     };
+    if args.format == Format::Tsv && (args.src.is_none() || args.tgt.is_none()) {
+        anyhow::bail!("TSV export needs --src LANG and --tgt LANG (a TSV row holds one pair)");
+    }
     let to_stdout = args.file.as_os_str() == "-";
-    let out: Box<dyn Write> = if to_stdout {
-        Box::new(BufWriter::new(io::stdout().lock()))
+    let units = if to_stdout {
+        write_export(&store, &filter, &args, &selected, Box::new(BufWriter::new(io::stdout().lock())))?
     } else {
-        let file = File::create(&args.file).with_context(|| format!("creating {}", args.file.display()))?;
-        Box::new(BufWriter::with_capacity(256 * 1024, file))
-    };
-    let units = match args.format {
-        Format::Tmx => export_tmx(&store, &filter, &args, &selected, out)?,
-        Format::Tsv => export_tsv(&store, &filter, &args, out)?,
+        // Write beside the target and rename at the end, so that a failed
+        // export never leaves a truncated file where a good one was.
+        let dir = args
+            .file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        let out = BufWriter::with_capacity(256 * 1024, temp.as_file().try_clone().context("opening the temporary file")?);
+        let units = write_export(&store, &filter, &args, &selected, Box::new(out))?;
+        // Temporary files are private (0600); an export is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644)).context("setting the export's permissions")?;
+        }
+        temp.persist(&args.file)
+            .with_context(|| format!("writing {}", args.file.display()))?;
+        units
     };
     if global.json && !to_stdout {
         print_json(&Report {
@@ -87,6 +102,19 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         println!("exported {units} unit(s) to {}", args.file.display());
     }
     Ok(Outcome::Ok)
+}
+
+fn write_export(
+    store: &yakugo::store::Store,
+    filter: &ExportFilter,
+    args: &Args,
+    origins: &[&OriginInfo],
+    out: Box<dyn Write>,
+) -> anyhow::Result<u64> {
+    match args.format {
+        Format::Tmx => export_tmx(store, filter, args, origins, out),
+        Format::Tsv => export_tsv(store, filter, args, out),
+    }
 }
 
 fn select_origins<'a>(all: &'a [OriginInfo], wanted: &[String]) -> anyhow::Result<Vec<&'a OriginInfo>> {
@@ -186,7 +214,7 @@ fn export_tmx(
 
 fn export_tsv(store: &yakugo::store::Store, filter: &ExportFilter, args: &Args, mut out: Box<dyn Write>) -> anyhow::Result<u64> {
     let (Some(src), Some(tgt)) = (args.src.as_ref(), args.tgt.as_ref()) else {
-        anyhow::bail!("TSV export needs --src LANG and --tgt LANG (a TSV row holds one pair)");
+        anyhow::bail!("TSV export needs --src LANG and --tgt LANG");
     };
     // TSV cannot carry tabs or line breaks inside a cell.
     let cell = |s: &str| s.replace(['\t', '\n', '\r'], " ");

@@ -84,7 +84,16 @@ impl Store {
         // a few hundred bytes of text: fewer splits and overflow pages on import.
         conn.execute_batch("PRAGMA page_size = 16384").map_err(open_err)?;
         // journal_mode answers with a row, so it is queried, not executed.
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+        // Switching a new file to WAL ignores the busy timeout: when another
+        // process is creating the same store at this moment, wait and retry.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(_) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(busy_aware(e)),
+            }
+        }
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
@@ -103,11 +112,19 @@ impl Store {
     }
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// Turns SQLite's "database is locked" into a message a user can act on.
 pub(crate) fn busy_aware(e: rusqlite::Error) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy(BUSY_TIMEOUT),
-        _ => StoreError::Sql(e),
+    if is_busy(&e) {
+        StoreError::Busy(BUSY_TIMEOUT)
+    } else {
+        StoreError::Sql(e)
     }
 }
 

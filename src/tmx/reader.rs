@@ -155,7 +155,11 @@ impl TmxReader {
         self.buf.clear();
         self.event_start = self.reader.buffer_position();
         match self.reader.read_event_into(&mut self.buf) {
-            Ok(event) => Ok(event.into_owned()),
+            Ok(event) => {
+                let event = event.into_owned();
+                self.check_characters(&event)?;
+                Ok(event)
+            }
             Err(e) => {
                 let offset = match &e {
                     // The event's bytes are in `buf`; point at the first bad one.
@@ -167,6 +171,34 @@ impl TmxReader {
                     message: describe_xml_error(&e),
                 })
             }
+        }
+    }
+
+    /// XML 1.0 forbids most control characters and U+FFFE/U+FFFF anywhere,
+    /// and `]]>` in text; quick-xml does not check, and keeping them would
+    /// make the export ill-formed. Markup is checked raw (attributes too).
+    fn check_characters(&self, event: &Event) -> Parse<()> {
+        let (raw, lead): (&str, u64) = match event {
+            Event::Text(t) => {
+                if let Some(i) = t.find("]]>") {
+                    return Err(ParseError {
+                        offset: self.event_start + i as u64,
+                        message: "`]]>` is not allowed in text (write `]]&gt;`)".into(),
+                    });
+                }
+                (t, 0)
+            }
+            Event::CData(t) => (t, 9),
+            Event::Start(t) | Event::Empty(t) => (t, 1),
+            Event::Comment(t) => (t, 4),
+            _ => return Ok(()),
+        };
+        match xml::forbidden_char(raw) {
+            None => Ok(()),
+            Some((i, c)) => Err(ParseError {
+                offset: self.event_start + lead + i as u64,
+                message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
+            }),
         }
     }
 
@@ -398,7 +430,9 @@ impl TmxReader {
                         }
                     }
                     Event::Empty(e) if e.name().as_ref() == "tuv" => {
-                        self.read_tuv(&e, true, &unit, &mut lang_styles)?;
+                        if let Some(v) = self.read_tuv(&e, true, &unit, &mut lang_styles)? {
+                            unit.variants.push(v);
+                        }
                     }
                     Event::Start(e) if e.name().as_ref() == "prop" => {
                         let prop = self.read_prop(&e, false)?;
@@ -433,6 +467,18 @@ impl TmxReader {
                     _ => {}
                 }
             }
+        }
+        let mut langs: Vec<&Lang> = unit.variants.iter().map(|v| &v.lang).collect();
+        langs.sort();
+        let repeated: Vec<String> = langs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+        if !repeated.is_empty() {
+            let mut repeated = repeated;
+            repeated.dedup();
+            self.warn(
+                Some(&unit),
+                "duplicate-language",
+                format!("the unit has more than one {} variant; all are kept", repeated.join(", ")),
+            );
         }
         if lang_styles.0 && lang_styles.1 {
             self.warn(

@@ -219,6 +219,18 @@ pub fn resolve_entity(name: &str) -> Result<char, String> {
     Ok(c)
 }
 
+/// The first character XML 1.0 does not allow in a document (its `Char`
+/// production), with its byte index.
+pub fn forbidden_char(s: &str) -> Option<(usize, char)> {
+    // Fast path: every forbidden character is a control byte or starts
+    // with 0xEF (U+FFFE, U+FFFF).
+    if !s.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF) {
+        return None;
+    }
+    s.char_indices()
+        .find(|(_, c)| matches!(*c, '\0'..='\x08' | '\x0B' | '\x0C' | '\x0E'..='\x1F' | '\u{FFFE}' | '\u{FFFF}'))
+}
+
 /// Escapes text for element content (`&`, `<`, `>`).
 pub fn escape_text(s: &str, out: &mut String) {
     for c in s.chars() {
@@ -278,6 +290,14 @@ mod tests {
         assert!(resolve_entity("nbsp").is_err());
         assert!(resolve_entity("#0").is_err());
         assert!(resolve_entity("#xD800").is_err());
+    }
+
+    #[test]
+    fn forbidden_characters() {
+        assert_eq!(forbidden_char("ok\ttab\nline\r日本"), None);
+        assert_eq!(forbidden_char("a\u{1}b"), Some((1, '\u{1}')));
+        assert_eq!(forbidden_char("日\u{FFFF}"), Some((3, '\u{FFFF}')));
+        assert_eq!(forbidden_char("ﾃｽﾄ"), None);
     }
 
     #[test]
