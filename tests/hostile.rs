@@ -305,7 +305,7 @@ fn a_late_error_rolls_back_every_unit_of_the_file() {
     let good = many_units(0, 2000);
     let cut = good.find("<tu tuid=\"g1500\"").unwrap() + 40;
     let cases: Vec<(&str, Vec<u8>, u64)> = vec![
-        ("truncated", good[..cut].as_bytes().to_vec(), good[..cut].lines().count() as u64),
+        ("truncated", good.as_bytes()[..cut].to_vec(), good[..cut].lines().count() as u64),
         ("garbage", format!("{good}<tmx>junk").into_bytes(), good.lines().count() as u64 + 1),
         (
             "undefined-entity",

@@ -272,8 +272,7 @@ pub fn units(export: &str) -> Vec<ExUnit> {
         .unwrap_or_else(|| panic!("no <body> in the export:\n{export}"));
     let mut rest = &export[body_start..];
     let mut out = Vec::new();
-    loop {
-        let Some(i) = find_tag(rest, "<tu") else { break };
+    while let Some(i) = find_tag(rest, "<tu") {
         rest = &rest[i..];
         let tag_end = rest.find('>').expect("end of <tu>") + 1;
         let start_tag = rest[..tag_end].to_string();
