@@ -95,6 +95,21 @@ impl PairReader {
                 self.warn(line, "empty-cell", "the source or target cell is empty; row skipped".into());
                 continue;
             }
+            // Word and Trados write soft line breaks as U+000B, which XML
+            // cannot carry: they become line feeds. Other control characters
+            // make the row unusable.
+            let (src, tgt) = (src.replace('\u{B}', "\n"), tgt.replace('\u{B}', "\n"));
+            if let Some((_, c)) = xml::forbidden_char(&src).or_else(|| xml::forbidden_char(&tgt)) {
+                self.warn(
+                    line,
+                    "forbidden-character",
+                    format!("the row contains U+{:04X}, which XML cannot carry; row skipped", c as u32),
+                );
+                continue;
+            }
+            if record.iter().take(2).any(|cell| cell.contains('\u{B}')) {
+                self.warn(line, "soft-line-break", "U+000B (soft line break) read as a line feed".into());
+            }
             let variant = |lang: &Lang, text: &str| {
                 let mut markup = String::with_capacity(text.len());
                 xml::escape_text(text, &mut markup);
@@ -108,7 +123,7 @@ impl PairReader {
             };
             return Ok(Some(Unit {
                 srclang: Some(SrcLang::One(self.src.clone())),
-                variants: vec![variant(&self.src, src), variant(&self.tgt, tgt)],
+                variants: vec![variant(&self.src, &src), variant(&self.tgt, &tgt)],
                 ..Unit::default()
             }));
         }

@@ -274,16 +274,21 @@ fn three_langs_keeps_every_variant() {
 }
 
 #[test]
-
 fn three_langs_warns_about_the_duplicate_variant_language() {
     let store = Store::new();
     let report = store.import_ok(&[&fixture("three_langs.tmx")]);
     let warnings = file_report(&report)["warnings"].as_array().unwrap().clone();
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w["unit"] == 3 && w["tuid"] == "3" && w["message"].as_str().unwrap_or("").contains("en-US")),
-        "no warning names unit 3 and en-US: {warnings:?}"
+    let w = warnings
+        .iter()
+        .find(|w| w["unit"] == 3 && w["tuid"] == "3" && w["message"].as_str().unwrap_or("").contains("en-US"))
+        .unwrap_or_else(|| panic!("no warning names unit 3 and en-US: {warnings:?}"));
+    // TU 3 spans lines 18-22.
+    let line = int(w, "line");
+    assert!((18..=22).contains(&line), "line {line}: {w}");
+    assert_eq!(
+        warnings.len(),
+        1,
+        "units 1 and 2 (one variant per language) give no warning: {warnings:?}"
     );
 }
 
@@ -769,7 +774,6 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-
 fn a_refused_export_leaves_an_existing_output_file_alone() {
     let store = Store::new();
     store.import_ok(&[&fixture("utf8_bom.tmx")]);
@@ -879,7 +883,6 @@ fn export_by_origin() {
 }
 
 #[test]
-
 fn a_self_closing_tuv_is_read_like_an_empty_one() {
     let variants = |tuv: &str| {
         let store = Store::new();

@@ -6,7 +6,7 @@
 //! that passes `PRAGMA integrity_check`; the same file imported twice at
 //! once is stored once; a reader running beside an import sees the store
 //! before or after that import, never half of it; two processes that are
-//! the first to open a new store both succeed (currently a bug: ignored).
+//! the first to open a new store both succeed.
 
 mod common;
 
@@ -187,7 +187,6 @@ fn readers_see_an_import_whole_or_not_at_all() {
 }
 
 #[test]
-
 fn first_use_of_a_store_by_two_processes_at_once() {
     for round in 0..20 {
         let store = Store::new();

@@ -236,7 +236,6 @@ fn cdata_end_in_text_is_refused_or_escaped() {
 }
 
 #[test]
-
 fn forbidden_characters_are_refused_or_dropped() {
     let in_attr = String::from_utf8(unit_with("a"))
         .unwrap()
@@ -249,4 +248,189 @@ fn forbidden_characters_are_refused_or_dropped() {
         ("U+0002 in an attribute", in_attr),
         ("U+0002 in a note", with_tu_child("<note>a\u{2}</note>")),
     ]);
+}
+
+#[test]
+fn header_ude_elements_export_valid() {
+    if !xmllint_available() {
+        eprintln!("{XMLLINT_SKIPPED}");
+        return;
+    }
+    let cases = [
+        "<ude name=\"a\"><map unicode=\"#xE000\" code=\"&#x41;\"/></ude>",
+        "<ude name=\"a\"></ude>",
+        "<ude><map unicode=\"#xE000\"/></ude>",
+        "<ude name=\"a\"><map unicode=\"#xE000\"/><foo>x</foo></ude>",
+        "<ude name=\"a\"><map/></ude>",
+        "<ude name=\"a\">text<map unicode=\"#xE000\"/></ude>",
+    ];
+    let mut failures = Vec::new();
+    for ude in cases {
+        let doc = tmx_doc("    <tu><tuv xml:lang=\"en\"><seg>x</seg></tuv><tuv xml:lang=\"fr\"><seg>c</seg></tuv></tu>").replacen(
+            "datatype=\"plaintext\"/>",
+            &format!("datatype=\"plaintext\">{ude}</header>"),
+            1,
+        );
+        let store = Store::new();
+        let path = store.path("in.tmx");
+        std::fs::write(&path, doc).unwrap();
+        let run = store.import_run(&["--no-lang-check"], &[&path]);
+        if run.code == Some(1) {
+            continue; // refused: fine
+        }
+        run.expect_code(0);
+        let out = store.export_file("out.tmx", &[]);
+        if let Err(e) = xmllint_dtd_valid(&out) {
+            failures.push(format!("{ude}: {}", e.lines().nth(1).unwrap_or("")));
+        }
+    }
+    assert!(failures.is_empty(), "accepted, then exported invalid TMX:\n{}", failures.join("\n"));
+}
+
+/// A small deterministic generator.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+}
+
+/// Well-formed pieces: inserted into text content they keep the file
+/// well-formed, so many mutated files are accepted.
+const BALANCED: &[&str] = &[
+    "<hi>x</hi>",
+    "<hi x=\"1\" type=\"b\"><ph/></hi>",
+    "<ph/>",
+    "<ph x=\"7\" assoc=\"p\">&lt;br/&gt;</ph>",
+    "<sub>y</sub>",
+    "<bpt i=\"3\">z<sub>s</sub></bpt>",
+    "<ept i=\"3\"/>",
+    "<it pos=\"end\"/>",
+    "<it pos=\"middle\">m</it>",
+    "<ut>u</ut>",
+    "<b>t</b>",
+    "<bpt>no i</bpt>",
+    "<prop type=\"t\">v</prop>",
+    "<prop>untyped</prop>",
+    "<note>n</note>",
+    "<tuv xml:lang=\"de\"><seg>d</seg></tuv>",
+    "<tuv><seg>no lang</seg></tuv>",
+    "<tu><tuv xml:lang=\"de\"><seg>d</seg></tuv></tu>",
+    "<tu/>",
+    "<seg>second</seg>",
+    "&amp;",
+    "&#x41;",
+    "<![CDATA[c<>]]>",
+    "<!-- c -->",
+    "<?p x?>",
+    " ",
+    "\n",
+];
+
+#[test]
+fn mutated_fixtures_that_are_accepted_export_valid_tmx() {
+    use yakugo::model::TmxDate;
+    use yakugo::tmx::writer::ExportHeader;
+    use yakugo::tmx::{TmxReader, TmxWriter};
+    if !xmllint_available() {
+        eprintln!("{XMLLINT_SKIPPED}");
+        return;
+    }
+    let fixtures: Vec<Vec<u8>> = [
+        "inline_all.tmx",
+        "utf8_basic_14.tmx",
+        "cdata_entities.tmx",
+        "quirks_warnings.tmx",
+        "three_langs.tmx",
+        "xml_space.tmx",
+    ]
+    .iter()
+    .map(|n| std::fs::read(fixture(n)).unwrap())
+    .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Lcg(42);
+    let (mut accepted, mut failures) = (0, Vec::new());
+    for case in 0..300 {
+        let mut bytes = fixtures[case % fixtures.len()].clone();
+        // Insert after a '>' so that the piece lands between markup.
+        for _ in 0..1 + rng.below(4) {
+            let gts: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'>').map(|(i, _)| i + 1).collect();
+            let pos = gts[rng.below(gts.len())];
+            let piece = BALANCED[rng.below(BALANCED.len())];
+            bytes.splice(pos..pos, piece.bytes());
+        }
+        let input = dir.path().join(format!("in{case}.tmx"));
+        std::fs::write(&input, &bytes).unwrap();
+        let Ok(mut reader) = TmxReader::open(&input) else { continue };
+        let mut units = Vec::new();
+        let ok = loop {
+            match reader.next_unit() {
+                Ok(Some(u)) => units.push(u),
+                Ok(None) => break true,
+                Err(_) => break false,
+            }
+        };
+        if !ok {
+            continue;
+        }
+        accepted += 1;
+        // As the importer does: units without variants are not stored.
+        units.retain(|u| !u.variants.is_empty());
+        let header = ExportHeader {
+            srclang: "*all*".into(),
+            segtype: "sentence".into(),
+            adminlang: "en".into(),
+            datatype: "plaintext".into(),
+            creation_date: TmxDate::from_unix(0),
+            meta: reader.header().meta.clone(),
+            udes: reader.header().udes.clone(),
+        };
+        let mut w = TmxWriter::new(Vec::new(), &header).unwrap();
+        for u in &units {
+            w.write_unit(u).unwrap();
+        }
+        let out = dir.path().join(format!("out{case}.tmx"));
+        std::fs::write(&out, w.finish().unwrap()).unwrap();
+        if let Err(e) = xmllint_dtd_valid(&out) {
+            failures.push(format!("case {case} ({}): {}", input.display(), e.lines().nth(1).unwrap_or("")));
+        }
+    }
+    assert!(
+        accepted >= 30,
+        "only {accepted} of 300 mutated files were accepted; the test needs more"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {accepted} accepted files exported invalid TMX:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{accepted} of 300 mutated files accepted; every export valid");
+}
+
+#[test]
+fn tsv_cells_with_control_characters_export_well_formed_tmx() {
+    for (label, content) in [
+        ("vertical tab", "Line one\u{b}line two\tLigne un\u{b}ligne deux\n"),
+        ("NUL", "NUL\u{0}here\tnul\n"),
+        ("escape", "colour \u{1b}[31mred\trouge\n"),
+    ] {
+        let store = Store::new();
+        let path = store.path("c.tsv");
+        std::fs::write(&path, content).unwrap();
+        let run = store.import_run(&["--src", "en", "--tgt", "fr", "--no-lang-check"], &[&path]);
+        assert!(matches!(run.code, Some(0 | 1)), "{label}: {}", run.stderr);
+        if run.code == Some(1) || store.units() == 0 {
+            continue; // refused or skipped: fine
+        }
+        let out = store.export_file("out.tmx", &[]);
+        let text = std::fs::read_to_string(&out).unwrap();
+        let bad: Vec<char> = text.chars().filter(|c| !xml_char(*c)).collect();
+        assert!(bad.is_empty(), "{label}: exported characters XML forbids: {bad:?}");
+        if xmllint_available() {
+            xmllint_well_formed(&out).unwrap_or_else(|e| panic!("{label}: {e}"));
+        }
+    }
 }

@@ -35,13 +35,13 @@ use std::time::Duration;
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the store {}: {source}", path.display())]
+    #[error("cannot open the store {}", path.display())]
     Open {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
-    #[error("cannot create the folder for the store {}: {source}", path.display())]
+    #[error("cannot create the folder for the store {}", path.display())]
     CreateDir {
         path: PathBuf,
         #[source]

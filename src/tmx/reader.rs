@@ -310,8 +310,9 @@ impl TmxReader {
                     }
                 }
                 Event::Start(e) if e.name().as_ref() == "ude" => {
-                    let raw = self.read_raw_element(&e)?;
-                    self.header.udes.push(raw);
+                    if let Some(ude) = self.read_ude(&e)? {
+                        self.header.udes.push(ude);
+                    }
                 }
                 Event::Start(e) => {
                     let name = e.name().as_ref().to_string();
@@ -769,13 +770,7 @@ impl TmxReader {
             );
             markup.push('<');
             markup.push_str(name);
-            for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(&k.as_str())) {
-                markup.push(' ');
-                markup.push_str(k);
-                markup.push_str("=\"");
-                xml::escape_attr(v, markup);
-                markup.push('"');
-            }
+            push_known_attributes(markup, &attrs, allowed);
         }
         markup.push_str(if is_empty { "/>" } else { ">" });
         Ok(true)
@@ -887,33 +882,52 @@ impl TmxReader {
         }
     }
 
-    /// Reads an element verbatim (for `<ude>`), start tag included.
-    fn read_raw_element(&mut self, start: &BytesStart) -> Parse<String> {
-        let mut raw = format!("<{}>", &**start);
-        let mut depth = 0usize;
+    /// Reads a header `<ude name base?>` of `<map unicode code? ent? subst?/>`
+    /// elements, re-serialised so that only what the DTD allows is kept.
+    /// Returns `None` (with a warning) for a `<ude>` the DTD would reject.
+    fn read_ude(&mut self, start: &BytesStart) -> Parse<Option<String>> {
+        let attrs = self.attributes(start)?;
+        let mut problem = None;
+        let mut out = String::from("<ude");
+        push_known_attributes(&mut out, &attrs, &["name", "base"]);
+        out.push('>');
+        if !attrs.iter().any(|(k, _)| k == "name") {
+            problem = Some("has no name attribute");
+        }
+        let mut maps = 0;
         loop {
             match self.next_event()? {
-                Event::Start(e) => {
-                    depth += 1;
-                    raw.push_str(&format!("<{}>", &*e));
-                }
-                Event::Empty(e) => raw.push_str(&format!("<{}/>", &*e)),
-                Event::Text(t) => raw.push_str(&t),
-                Event::GeneralRef(r) => {
-                    xml::resolve_entity(&r).or_else(|m| self.error(m))?;
-                    raw.push_str(&format!("&{};", &*r));
-                }
-                Event::End(e) => {
-                    raw.push_str(&format!("</{}>", &*e));
-                    if depth == 0 {
-                        return Ok(raw);
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Empty(e) if e.name().as_ref() == "map" => {
+                    let attrs = self.attributes(&e)?;
+                    if !attrs.iter().any(|(k, _)| k == "unicode") {
+                        problem = Some("has a <map> without the unicode attribute");
                     }
-                    depth -= 1;
+                    out.push_str("<map");
+                    push_known_attributes(&mut out, &attrs, &["unicode", "code", "ent", "subst"]);
+                    out.push_str("/>");
+                    maps += 1;
                 }
+                Event::Start(e) => {
+                    let name = e.name().as_ref().to_string();
+                    self.skip_element(&name)?;
+                    problem = Some("holds content other than empty <map/> elements");
+                }
+                Event::End(_) => break,
                 Event::Eof => return self.error("the file ends inside <ude>"),
-                _ => {}
+                _ => problem = Some("holds content other than empty <map/> elements"),
             }
         }
+        if maps == 0 {
+            problem = problem.or(Some("has no <map>"));
+        }
+        out.push_str("</ude>");
+        if let Some(why) = problem {
+            self.warn(None, "invalid-ude", format!("a header <ude> {why}; it is not kept"));
+            return Ok(None);
+        }
+        Ok(Some(out))
     }
 
     /// Attributes as (name, unescaped value); malformed ones are errors.
@@ -933,6 +947,17 @@ impl TmxReader {
             out.push((attr.key.as_ref().to_string(), value.into_owned()));
         }
         Ok(out)
+    }
+}
+
+/// Writes the attributes among `allowed` as ` name="value"`.
+fn push_known_attributes(out: &mut String, attrs: &[(String, String)], allowed: &[&str]) {
+    for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(&k.as_str())) {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        xml::escape_attr(v, out);
+        out.push('"');
     }
 }
 

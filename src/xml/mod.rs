@@ -26,12 +26,10 @@ use std::path::{Path, PathBuf};
 /// An input error, located in its file.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// The cause is part of the message (not a `source`): reports print
+    /// this error on its own.
+    #[error("{}: cannot read: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax {
         path: PathBuf,
@@ -48,9 +46,9 @@ const BUF: usize = 256 * 1024;
 
 /// Opens `path` and returns its content as a UTF-8 stream.
 pub fn open(path: &Path) -> Result<Utf8Reader, InputError> {
-    let io_err = |source| InputError::Io {
+    let io_err = |cause| InputError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let file = File::open(path).map_err(io_err)?;
     let mut reader = BufReader::with_capacity(BUF, file);
