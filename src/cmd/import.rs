@@ -240,10 +240,15 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let mut import = store.begin_import(&origin).context("starting the import")?;
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
+        // Processed units go back to the reading thread to be freed there:
+        // freeing on the thread that allocated avoids contention on the
+        // allocator's per-thread arena (200k Kyoto units: 2.1-2.4 s instead of
+        // 2.3-2.5 s; mimalloc instead was slower, 2.7-3.4 s).
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Unit>>();
         let bar = &bar;
         std::thread::Builder::new()
             .name("reader".into())
-            .spawn_scoped(scope, move || read_batches(source, checker, sender, bar, file_len))
+            .spawn_scoped(scope, move || read_batches(source, checker, sender, recycled, bar, file_len))
             .context("starting the reading thread")?;
         let mut failure = None;
         for batch in receiver {
@@ -270,14 +275,14 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
                     report.language_mismatches.push(m);
                 }
             }
-            for unit in units {
+            for unit in &units {
                 report.read += 1;
                 if unit.variants.is_empty() {
                     report.skipped += 1;
                     *report.skipped_reasons.entry("no-variants").or_insert(0) += 1;
                     continue;
                 }
-                match import.add(&unit) {
+                match import.add(unit) {
                     Ok(AddOutcome::Added) => report.added += 1,
                     Ok(AddOutcome::Updated) => report.updated += 1,
                     Ok(AddOutcome::Unchanged) => {
@@ -287,6 +292,8 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
                     Err(e) => return Err(store_failure(e, path)),
                 }
             }
+            // If the reader has finished, the units are simply dropped here.
+            let _ = recycle.send(units);
         }
         // Leaving the loop early drops the receiver, which stops the reader.
         Ok(failure)
@@ -310,11 +317,16 @@ fn read_batches(
     mut source: Source,
     checker: Option<&LangChecker>,
     sender: std::sync::mpsc::SyncSender<Batch>,
+    recycled: std::sync::mpsc::Receiver<Vec<Unit>>,
     bar: &indicatif::ProgressBar,
     file_len: u64,
 ) {
     let mut read = 0u64;
     loop {
+        // Free what the writer has finished with, on this thread.
+        while let Ok(done) = recycled.try_recv() {
+            drop(done);
+        }
         let mut units = Vec::with_capacity(BATCH);
         let mut mismatches = Vec::new();
         let mut failure = None;
