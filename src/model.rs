@@ -15,7 +15,8 @@ use std::fmt;
 
 /// A TMX date in its canonical form `YYYYMMDDThhmmssZ` (UTC). Canonical
 /// dates sort lexicographically in time order, which the store relies on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct TmxDate(String);
 
 impl TmxDate {
@@ -23,6 +24,13 @@ impl TmxDate {
     /// `20171031T093000Z`, `20171031T093000` (no zone: taken as UTC),
     /// `2017-10-31T09:30:00Z`, `2017-10-31 09:30:00`, and `20171031`.
     pub fn parse(raw: &str) -> Option<TmxDate> {
+        let b = raw.as_bytes();
+        // Fast path for the canonical form, which nearly every file uses.
+        if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit) {
+            let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+            let valid = (1..=12).contains(&n(4..6)) && (1..=31).contains(&n(6..8)) && n(9..11) <= 23 && n(11..13) <= 59 && n(13..15) <= 60;
+            return valid.then(|| TmxDate(raw.to_string()));
+        }
         let digits: String = raw
             .trim()
             .trim_end_matches(['Z', 'z'])
@@ -91,22 +99,38 @@ impl fmt::Display for TmxDate {
 }
 
 /// The administrative attributes TMX allows on both `<tu>` and `<tuv>`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Admin {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<TmxDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_date: Option<TmxDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_usage_date: Option<TmxDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_tool: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_tool_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub datatype: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub o_tmf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub o_encoding: Option<String>,
 }
 
 impl Admin {
+    pub fn is_empty(&self) -> bool {
+        *self == Admin::default()
+    }
+
     /// Folds a duplicate's attributes into these: the earliest creation, the
     /// latest change and use, the larger usage count (importing one file
     /// twice must not double its counts). Returns true if anything changed.

@@ -1,9 +1,11 @@
-//! Column lists shared by the `unit` and `variant` tables, so that reading
-//! and writing the administrative attributes is written once.
+//! How model values map to columns: the administrative attributes, props
+//! and notes (JSON), and a unit's variants (a JSON array).
 
-use crate::model::{Admin, Meta, TmxDate};
-use rusqlite::types::ToSqlOutput;
+use crate::lang::Lang;
+use crate::model::{Admin, Meta, TmxDate, Variant};
+use rusqlite::types::{ToSqlOutput, Type};
 use rusqlite::{Row, ToSql};
+use serde::{Deserialize, Serialize};
 
 /// The administrative columns, in the order of [`admin_values`].
 pub const ADMIN: &str = "creation_date, creation_id, change_date, change_id, usage_count, last_usage_date, creation_tool, creation_tool_version, datatype, o_tmf, o_encoding";
@@ -73,4 +75,72 @@ pub fn meta_from_row(row: &Row, at: usize) -> rusqlite::Result<Meta> {
             serde_json::from_str(&json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e)))
         }
     }
+}
+
+/// A variant as stored in `unit.variants` (JSON). Borrowed for writing.
+#[derive(Serialize)]
+struct VariantOut<'a> {
+    lang: &'a str,
+    markup: &'a str,
+    /// Only when it differs from the markup (most segments have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plain: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_empty_admin")]
+    admin: &'a Admin,
+    #[serde(skip_serializing_if = "is_empty_meta")]
+    meta: &'a Meta,
+}
+
+#[derive(Deserialize)]
+struct VariantIn {
+    lang: String,
+    markup: String,
+    #[serde(default)]
+    plain: Option<String>,
+    #[serde(default)]
+    admin: Admin,
+    #[serde(default)]
+    meta: Meta,
+}
+
+fn is_empty_admin(a: &&Admin) -> bool {
+    a.is_empty()
+}
+
+fn is_empty_meta(m: &&Meta) -> bool {
+    m.is_empty()
+}
+
+/// The JSON array stored in `unit.variants`.
+pub fn variants_json(variants: &[Variant]) -> String {
+    let out: Vec<VariantOut> = variants
+        .iter()
+        .map(|v| VariantOut {
+            lang: v.lang.as_str(),
+            markup: &v.markup,
+            plain: (v.plain != v.markup).then_some(v.plain.as_str()),
+            admin: &v.admin,
+            meta: &v.meta,
+        })
+        .collect();
+    serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn variants_from_row(row: &Row, at: usize) -> rusqlite::Result<Vec<Variant>> {
+    let json: String = row.get(at)?;
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| rusqlite::Error::FromSqlConversionFailure(at, Type::Text, e);
+    let stored: Vec<VariantIn> = serde_json::from_str(&json).map_err(|e| bad(Box::new(e)))?;
+    stored
+        .into_iter()
+        .map(|v| {
+            let lang = Lang::parse(&v.lang).map_err(|e| bad(Box::new(e)))?;
+            Ok(Variant {
+                lang,
+                plain: v.plain.unwrap_or_else(|| v.markup.clone()),
+                markup: v.markup,
+                admin: v.admin,
+                meta: v.meta,
+            })
+        })
+        .collect()
 }

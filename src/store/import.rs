@@ -2,7 +2,7 @@
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
 use super::{busy_aware, read, StoreError};
-use crate::model::{Admin, Header, TmxDate, Unit};
+use crate::model::{Header, TmxDate, Unit};
 use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
 use std::collections::HashSet;
 
@@ -36,14 +36,13 @@ pub struct Import<'c> {
     /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
     known: HashSet<i64>,
     insert_unit_sql: String,
-    insert_variant_sql: String,
 }
 
-/// Short forms for the common case of a unit or variant without
-/// administrative attributes or props: binding a dozen NULLs per row is a
-/// measurable share of import time.
-const INSERT_BARE_UNIT: &str = "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-const INSERT_BARE_VARIANT: &str = "INSERT INTO variant (unit_id, seq, lang, markup, plain) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// Short form for the common case of a unit without administrative
+/// attributes or props: binding a dozen NULLs per row is a measurable share
+/// of import time.
+const INSERT_BARE_UNIT: &str =
+    "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 impl<'c> Import<'c> {
     pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
@@ -64,12 +63,8 @@ impl<'c> Import<'c> {
             origin_id,
             known,
             insert_unit_sql: format!(
-                "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, {ADMIN}, meta) VALUES ({})",
-                placeholders(6 + ADMIN_COUNT + 1)
-            ),
-            insert_variant_sql: format!(
-                "INSERT INTO variant (unit_id, seq, lang, markup, plain, {ADMIN}, meta) VALUES ({})",
-                placeholders(5 + ADMIN_COUNT + 1)
+                "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta) VALUES ({})",
+                placeholders(8 + ADMIN_COUNT + 1)
             ),
         })
     }
@@ -103,63 +98,46 @@ impl<'c> Import<'c> {
         langs.dedup();
         let langs = langs.join(" ");
         let srclang = unit.srclang.as_ref().map(|s| s.to_string());
-        let meta = columns::meta_json(&unit.meta);
-        let head: [&dyn ToSql; 6] = [&self.origin_id, &hash, &langs, &unit.tuid, &srclang, &unit.segtype];
-        if meta.is_none() && unit.admin == Admin::default() {
+        let count = unit.variants.len() as i64;
+        let variants = columns::variants_json(&unit.variants);
+        let head: [&dyn ToSql; 8] = [
+            &self.origin_id,
+            &hash,
+            &langs,
+            &unit.tuid,
+            &srclang,
+            &unit.segtype,
+            &count,
+            &variants,
+        ];
+        if unit.meta.is_empty() && unit.admin.is_empty() {
             self.tx.prepare_cached(INSERT_BARE_UNIT)?.execute(params_from_iter(head))?;
         } else {
+            let meta = columns::meta_json(&unit.meta);
             let admin = columns::admin_params(&unit.admin);
             let mut stmt = self.tx.prepare_cached(&self.insert_unit_sql)?;
             stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
-        }
-        let unit_id = self.tx.last_insert_rowid();
-        for (seq, v) in unit.variants.iter().enumerate() {
-            // Most segments have no markup: store their plain text once.
-            let plain = (v.plain != v.markup).then_some(v.plain.as_str());
-            let meta = columns::meta_json(&v.meta);
-            let seq = seq as i64;
-            let head: [&dyn ToSql; 5] = [&unit_id, &seq, &v.lang.as_str(), &v.markup, &plain];
-            if meta.is_none() && v.admin == Admin::default() {
-                self.tx.prepare_cached(INSERT_BARE_VARIANT)?.execute(params_from_iter(head))?;
-            } else {
-                let admin = columns::admin_params(&v.admin);
-                let mut stmt = self.tx.prepare_cached(&self.insert_variant_sql)?;
-                stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
-            }
         }
         Ok(())
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
         let target = &mut stored.unit;
-        let mut unit_changed = target.admin.merge_from(&incoming.admin);
-        unit_changed |= target.meta.merge_from(&incoming.meta);
+        let mut changed = target.admin.merge_from(&incoming.admin);
+        changed |= target.meta.merge_from(&incoming.meta);
         for (slot, theirs) in [(&mut target.tuid, &incoming.tuid), (&mut target.segtype, &incoming.segtype)] {
             if slot.is_none() && theirs.is_some() {
                 *slot = theirs.clone();
-                unit_changed = true;
+                changed = true;
             }
         }
         if target.srclang.is_none() && incoming.srclang.is_some() {
             target.srclang = incoming.srclang.clone();
-            unit_changed = true;
-        }
-        if unit_changed {
-            let sql = format!(
-                "UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, {} WHERE id = ?1",
-                columns::admin_assignments(6)
-            );
-            let srclang = target.srclang.as_ref().map(|s| s.to_string());
-            let meta = columns::meta_json(&target.meta);
-            let head: [&dyn ToSql; 5] = [&stored.id, &target.tuid, &srclang, &target.segtype, &meta];
-            self.tx
-                .prepare_cached(&sql)?
-                .execute(params_from_iter(head.into_iter().chain(columns::admin_params(&target.admin))))?;
+            changed = true;
         }
         // Pair each incoming variant with an unused stored one of the same
         // language and text (content equality guarantees one exists).
         let mut used = vec![false; target.variants.len()];
-        let mut any_variant_changed = false;
         for theirs in &incoming.variants {
             let Some(i) = (0..target.variants.len())
                 .find(|&i| !used[i] && target.variants[i].lang == theirs.lang && target.variants[i].markup == theirs.markup)
@@ -168,25 +146,23 @@ impl<'c> Import<'c> {
             };
             used[i] = true;
             let mine = &mut target.variants[i];
-            let changed = mine.admin.merge_from(&theirs.admin) | mine.meta.merge_from(&theirs.meta);
-            if changed {
-                any_variant_changed = true;
-                let sql = format!(
-                    "UPDATE variant SET meta = ?3, {} WHERE unit_id = ?1 AND seq = ?2",
-                    columns::admin_assignments(4)
-                );
-                let (seq, meta) = (i as i64, columns::meta_json(&mine.meta));
-                let head: [&dyn ToSql; 3] = [&stored.id, &seq, &meta];
-                self.tx
-                    .prepare_cached(&sql)?
-                    .execute(params_from_iter(head.into_iter().chain(columns::admin_params(&mine.admin))))?;
-            }
+            changed |= mine.admin.merge_from(&theirs.admin) | mine.meta.merge_from(&theirs.meta);
         }
-        Ok(if unit_changed || any_variant_changed {
-            AddOutcome::Updated
-        } else {
-            AddOutcome::Unchanged
-        })
+        if !changed {
+            return Ok(AddOutcome::Unchanged);
+        }
+        let sql = format!(
+            "UPDATE unit SET tuid = ?2, srclang = ?3, segtype = ?4, meta = ?5, variants = ?6, {} WHERE id = ?1",
+            columns::admin_assignments(7)
+        );
+        let srclang = target.srclang.as_ref().map(|s| s.to_string());
+        let meta = columns::meta_json(&target.meta);
+        let variants = columns::variants_json(&target.variants);
+        let head: [&dyn ToSql; 6] = [&stored.id, &target.tuid, &srclang, &target.segtype, &meta, &variants];
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(head.into_iter().chain(columns::admin_params(&target.admin))))?;
+        Ok(AddOutcome::Updated)
     }
 
     /// Makes the import permanent.

@@ -6,13 +6,20 @@
 //! * `origin`: one row per imported file: its name, import time, format and
 //!   header (JSON).
 //! * `unit`: one row per translation unit, with the TMX unit attributes,
-//!   props and notes (JSON), the sorted list of its languages (`langs`), and
-//!   `content_hash`, the identity used to merge duplicates.
-//! * `variant`: the language versions of a unit, in document order
-//!   (`unit_id`, `seq`), each with its verbatim markup and, when it differs,
-//!   its plain text.
+//!   props and notes (JSON), the sorted list of its languages (`langs`),
+//!   `content_hash` (the identity used to merge duplicates), and its
+//!   variants: a JSON array of `{lang, markup, plain?, admin?, meta?}` in
+//!   document order (`plain` only where it differs from `markup`).
 //!
-//! Invariants: every unit has at least one variant; language tags are
+//! Why the variants live in the unit's row: a unit is always read and
+//! written whole (export, merge, lookup results), and one row per unit
+//! instead of one per variant halves the B-tree work of an import, which
+//! SQLite dominates. SQLite's JSON functions still reach inside
+//! (`json_extract(variants, '$[0].markup')`), and search indexes are tables
+//! of their own.
+//!
+//! Invariants: every unit has at least one variant (`variant_count` is the
+//! array's length); language tags are
 //! canonical BCP 47 ([`crate::lang::Lang`]); dates are canonical TMX dates;
 //! two units never have the same languages and texts (imports merge them).
 //!

@@ -3,8 +3,8 @@
 
 use super::columns::{self, ADMIN};
 use super::{Store, StoreError};
-use crate::lang::{Lang, SrcLang};
-use crate::model::{Header, Unit, Variant};
+use crate::lang::SrcLang;
+use crate::model::{Header, Unit};
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -53,11 +53,7 @@ pub struct Stats {
 }
 
 fn unit_sql(filter: &str) -> String {
-    format!("SELECT id, origin_id, tuid, srclang, segtype, {ADMIN}, meta FROM unit {filter}")
-}
-
-fn variant_sql(filter: &str) -> String {
-    format!("SELECT unit_id, seq, lang, markup, plain, {ADMIN}, meta FROM variant {filter}")
+    format!("SELECT id, origin_id, tuid, srclang, segtype, {ADMIN}, meta, variants FROM unit {filter}")
 }
 
 fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
@@ -71,37 +67,14 @@ fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
             segtype: row.get(4)?,
             admin: columns::admin_from_row(row, 5)?,
             meta: columns::meta_from_row(row, 16)?,
-            variants: Vec::new(),
+            variants: columns::variants_from_row(row, 17)?,
         },
     })
 }
 
-/// (unit_id, variant)
-fn variant_from_row(row: &Row) -> rusqlite::Result<(i64, Variant)> {
-    let lang: String = row.get(2)?;
-    let lang = Lang::parse(&lang).map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
-    let markup: String = row.get(3)?;
-    let plain: Option<String> = row.get(4)?;
-    Ok((
-        row.get(0)?,
-        Variant {
-            lang,
-            plain: plain.unwrap_or_else(|| markup.clone()),
-            markup,
-            admin: columns::admin_from_row(row, 5)?,
-            meta: columns::meta_from_row(row, 16)?,
-        },
-    ))
-}
-
 /// Loads one unit with its variants.
 pub(crate) fn load_unit(conn: &Connection, id: i64) -> Result<StoredUnit, StoreError> {
-    let mut stored = conn.prepare_cached(&unit_sql("WHERE id = ?1"))?.query_row([id], unit_from_row)?;
-    let mut stmt = conn.prepare_cached(&variant_sql("WHERE unit_id = ?1 ORDER BY seq"))?;
-    for row in stmt.query_map([id], variant_from_row)? {
-        stored.unit.variants.push(row?.1);
-    }
-    Ok(stored)
+    Ok(conn.prepare_cached(&unit_sql("WHERE id = ?1"))?.query_row([id], unit_from_row)?)
 }
 
 impl Store {
@@ -109,53 +82,23 @@ impl Store {
         load_unit(self.conn(), id)
     }
 
-    /// Visits every unit in id order with its variants, streaming: units
-    /// and variants are read by two cursors merged on the unit id, so
-    /// memory does not grow with the store.
+    /// Visits every unit in id order with its variants, streaming: memory
+    /// does not grow with the store.
     pub fn for_each_unit<E: From<StoreError>>(
         &self,
         filter: &ExportFilter,
         mut f: impl FnMut(StoredUnit) -> Result<(), E>,
     ) -> Result<(), E> {
-        let origin_list = filter
-            .origins
-            .as_ref()
-            .map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-        let (unit_filter, variant_filter) = match &origin_list {
-            Some(list) => (
-                format!("WHERE origin_id IN ({list}) ORDER BY id"),
-                format!("WHERE unit_id IN (SELECT id FROM unit WHERE origin_id IN ({list})) ORDER BY unit_id, seq"),
-            ),
-            None => ("ORDER BY id".to_string(), "ORDER BY unit_id, seq".to_string()),
-        };
-        let conn = self.conn();
-        let mut unit_stmt = conn.prepare(&unit_sql(&unit_filter)).map_err(StoreError::from)?;
-        let mut variant_stmt = conn.prepare(&variant_sql(&variant_filter)).map_err(StoreError::from)?;
-        let mut variants = variant_stmt.query_map([], variant_from_row).map_err(StoreError::from)?.peekable();
-        let units = unit_stmt.query_map([], unit_from_row).map_err(StoreError::from)?;
-        for stored in units {
-            let mut stored = stored.map_err(StoreError::from)?;
-            // Variants of units that no longer exist cannot occur (foreign
-            // key), so anything below this id is skipped defensively.
-            while let Some(next) = variants.peek() {
-                match next {
-                    Ok((unit_id, _)) if *unit_id < stored.id => {
-                        variants.next();
-                    }
-                    Ok((unit_id, _)) if *unit_id == stored.id => {
-                        if let Some(Ok((_, v))) = variants.next() {
-                            stored.unit.variants.push(v);
-                        }
-                    }
-                    Ok(_) => break,
-                    Err(_) => {
-                        if let Some(Err(e)) = variants.next() {
-                            return Err(StoreError::from(e).into());
-                        }
-                    }
-                }
+        let unit_filter = match &filter.origins {
+            Some(ids) => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!("WHERE origin_id IN ({}) ORDER BY id", list.join(","))
             }
-            f(stored)?;
+            None => "ORDER BY id".to_string(),
+        };
+        let mut stmt = self.conn().prepare(&unit_sql(&unit_filter)).map_err(StoreError::from)?;
+        for stored in stmt.query_map([], unit_from_row).map_err(StoreError::from)? {
+            f(stored.map_err(StoreError::from)?)?;
         }
         Ok(())
     }
@@ -190,7 +133,7 @@ impl Store {
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let conn = self.conn();
         let units: i64 = conn.query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
-        let variants: i64 = conn.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
+        let variants: i64 = conn.query_row("SELECT coalesce(sum(variant_count), 0) FROM unit", [], |r| r.get(0))?;
         let mut languages = BTreeMap::new();
         let mut pairs: BTreeMap<(String, String), u64> = BTreeMap::new();
         // `langs` holds each unit's sorted distinct languages: grouping on it

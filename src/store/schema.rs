@@ -6,7 +6,8 @@ use rusqlite::Connection;
 use std::path::Path;
 
 const MIGRATIONS: &[&str] = &[
-    // 1: translation units, variants, origins.
+    // 1: origins and translation units; a unit's variants are a JSON array
+    // in its row (see the module documentation of `store`).
     "
     CREATE TABLE origin (
         id          INTEGER PRIMARY KEY,
@@ -34,31 +35,11 @@ const MIGRATIONS: &[&str] = &[
         datatype              TEXT,
         o_tmf                 TEXT,
         o_encoding            TEXT,
-        meta                  TEXT
+        meta                  TEXT,
+        variant_count         INTEGER NOT NULL,
+        variants              TEXT NOT NULL
     );
     CREATE INDEX unit_hash ON unit(content_hash);
-    -- Clustered on (unit_id, seq): a unit's variants sit together, are
-    -- appended in order on import, and need no second index.
-    CREATE TABLE variant (
-        unit_id               INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
-        seq                   INTEGER NOT NULL,
-        lang                  TEXT NOT NULL,
-        markup                TEXT NOT NULL,
-        plain                 TEXT,
-        creation_date         TEXT,
-        creation_id           TEXT,
-        change_date           TEXT,
-        change_id             TEXT,
-        usage_count           INTEGER,
-        last_usage_date       TEXT,
-        creation_tool         TEXT,
-        creation_tool_version TEXT,
-        datatype              TEXT,
-        o_tmf                 TEXT,
-        o_encoding            TEXT,
-        meta                  TEXT,
-        PRIMARY KEY (unit_id, seq)
-    ) WITHOUT ROWID;
     ",
 ];
 

@@ -137,7 +137,7 @@ impl TmxReader {
     }
 
     fn line(&self) -> u64 {
-        self.reader.get_ref().line
+        self.reader.get_ref().scan.line
     }
 
     fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
@@ -174,32 +174,32 @@ impl TmxReader {
         }
     }
 
-    /// XML 1.0 forbids most control characters and U+FFFE/U+FFFF anywhere,
-    /// and `]]>` in text; quick-xml does not check, and keeping them would
-    /// make the export ill-formed. Markup is checked raw (attributes too).
+    /// XML 1.0 forbids most control characters and U+FFFE/U+FFFF anywhere
+    /// (found by [`LineCounter`] as bytes stream past), and `]]>` in text;
+    /// quick-xml checks neither, and keeping them would make the export
+    /// ill-formed.
     fn check_characters(&self, event: &Event) -> Parse<()> {
-        let (raw, lead): (&str, u64) = match event {
-            Event::Text(t) => {
-                if let Some(i) = t.find("]]>") {
+        if let Some((offset, c)) = self.reader.get_ref().scan.forbidden {
+            return Err(ParseError {
+                offset,
+                message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
+            });
+        }
+        if let Event::Text(t) = event {
+            // Text rarely holds `>` at all: look for it first.
+            let bytes = t.as_bytes();
+            let mut from = 0;
+            while let Some(i) = memchr::memchr(b'>', &bytes[from..]).map(|i| i + from) {
+                if i >= 2 && &bytes[i - 2..i] == b"]]" {
                     return Err(ParseError {
-                        offset: self.event_start + i as u64,
+                        offset: self.event_start + i as u64 - 2,
                         message: "`]]>` is not allowed in text (write `]]&gt;`)".into(),
                     });
                 }
-                (t, 0)
+                from = i + 1;
             }
-            Event::CData(t) => (t, 9),
-            Event::Start(t) | Event::Empty(t) => (t, 1),
-            Event::Comment(t) => (t, 4),
-            _ => return Ok(()),
-        };
-        match xml::forbidden_char(raw) {
-            None => Ok(()),
-            Some((i, c)) => Err(ParseError {
-                offset: self.event_start + lead + i as u64,
-                message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
-            }),
         }
+        Ok(())
     }
 
     /// XML declaration, DOCTYPE, `<tmx>` and `<header>`.
@@ -1050,16 +1050,56 @@ fn describe_xml_error(e: &quick_xml::Error) -> String {
     }
 }
 
-/// Counts lines as the XML parser consumes its input, so warnings can name
-/// a line without a second pass.
+/// Watches the bytes as the XML parser consumes them: counts lines, so that
+/// warnings can name one without a second pass, and finds the first
+/// character XML 1.0 forbids anywhere in a document (control characters
+/// other than tab, LF and CR; U+FFFE and U+FFFF), which quick-xml does not
+/// check. One pass over the input, whatever the events.
 struct LineCounter {
     inner: Utf8Reader,
+    scan: Scan,
+}
+
+#[derive(Default)]
+struct Scan {
     line: u64,
+    /// Bytes consumed so far.
+    consumed: u64,
+    /// Offset and character of the first forbidden character.
+    forbidden: Option<(u64, char)>,
 }
 
 impl LineCounter {
     fn new(inner: Utf8Reader) -> Self {
-        LineCounter { inner, line: 1 }
+        LineCounter {
+            inner,
+            scan: Scan {
+                line: 1,
+                ..Scan::default()
+            },
+        }
+    }
+}
+
+impl Scan {
+    /// Written so the common case vectorises: a newline count, a
+    /// branch-free test for control bytes, and a SIMD search for `EF BF`
+    /// (U+FFC0..U+FFFF, rare) before any per-character work.
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        if self.forbidden.is_none() {
+            let control = bytes.iter().fold(0u8, |acc, &b| {
+                acc | (u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n') & u8::from(b != b'\r'))
+            });
+            if control != 0 || memchr::memmem::find(bytes, b"\xEF\xBF").is_some() {
+                // A chunk ends at an event boundary, which is ASCII, so a
+                // character never straddles two chunks.
+                if let Some((i, c)) = xml::forbidden_char(&String::from_utf8_lossy(bytes)) {
+                    self.forbidden = Some((self.consumed + i as u64, c));
+                }
+            }
+        }
+        self.consumed += bytes.len() as u64;
     }
 }
 
@@ -1079,8 +1119,9 @@ impl BufRead for LineCounter {
         self.inner.fill_buf()
     }
     fn consume(&mut self, amt: usize) {
+        // fill_buf returns the same buffered bytes here: no I/O happens.
         if let Ok(buf) = self.inner.fill_buf() {
-            self.line += buf[..amt.min(buf.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.scan.bytes(&buf[..amt.min(buf.len())]);
         }
         self.inner.consume(amt)
     }

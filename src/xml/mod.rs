@@ -220,11 +220,6 @@ pub fn resolve_entity(name: &str) -> Result<char, String> {
 /// The first character XML 1.0 does not allow in a document (its `Char`
 /// production), with its byte index.
 pub fn forbidden_char(s: &str) -> Option<(usize, char)> {
-    // Fast path: every forbidden character is a control byte or starts
-    // with 0xEF (U+FFFE, U+FFFF).
-    if !s.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF) {
-        return None;
-    }
     s.char_indices()
         .find(|(_, c)| matches!(*c, '\0'..='\x08' | '\x0B' | '\x0C' | '\x0E'..='\x1F' | '\u{FFFE}' | '\u{FFFF}'))
 }
