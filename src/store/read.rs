@@ -137,7 +137,7 @@ impl Store {
         let mut languages = BTreeMap::new();
         let mut pairs: BTreeMap<(String, String), u64> = BTreeMap::new();
         // `langs` holds each unit's sorted distinct languages: grouping on it
-        // counts pairs without joining the variant table with itself.
+        // counts pairs without reading every unit.
         let mut stmt = conn.prepare("SELECT langs, count(*) FROM unit GROUP BY langs")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
         for row in rows {
