@@ -136,3 +136,95 @@ pub(crate) fn busy_aware(e: rusqlite::Error) -> StoreError {
 }
 
 pub use import::NewOrigin;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+    use crate::model::{Admin, Header, Meta, Prop, TmxDate, Unit, Variant};
+
+    fn variant(lang: &str, text: &str) -> Variant {
+        Variant {
+            lang: Lang::parse(lang).unwrap(),
+            markup: text.into(),
+            plain: text.into(),
+            admin: Admin::default(),
+            meta: Meta::default(),
+        }
+    }
+
+    fn origin(name: &str) -> NewOrigin {
+        NewOrigin {
+            name: name.into(),
+            format: "tmx",
+            header: Header::default(),
+        }
+    }
+
+    #[test]
+    fn duplicates_merge_dates_counts_and_props_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut a = Unit {
+            variants: vec![variant("ja", "会議"), variant("en", "meeting")],
+            ..Unit::default()
+        };
+        a.admin.creation_date = TmxDate::parse("20170101T000000Z");
+        a.admin.usage_count = Some(2);
+        let mut b = a.clone();
+        b.variants.reverse(); // variant order does not change identity
+        b.admin.creation_date = TmxDate::parse("20160101T000000Z");
+        b.admin.usage_count = Some(1);
+        b.meta.props.push(Prop {
+            kind: "x-topic".into(),
+            lang: None,
+            o_encoding: None,
+            value: "1".into(),
+        });
+        let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+        assert_eq!(import.add(&a).unwrap(), AddOutcome::Added);
+        assert_eq!(import.add(&b).unwrap(), AddOutcome::Updated);
+        assert_eq!(import.add(&b).unwrap(), AddOutcome::Unchanged);
+        import.commit().unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let stats = store.stats().unwrap();
+        assert_eq!((stats.units, stats.variants), (1, 2));
+        let stored = store.unit(1).unwrap().unit;
+        assert_eq!(stored.admin.creation_date, TmxDate::parse("20160101T000000Z"));
+        assert_eq!(stored.admin.usage_count, Some(2));
+        assert_eq!(stored.meta.prop("x-topic"), Some("1"));
+        assert_eq!(stored.variants[0].lang.as_str(), "ja", "the first import's variant order is kept");
+    }
+
+    #[test]
+    fn an_import_that_is_not_committed_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        {
+            let mut import = store.begin_import(&origin("broken.tmx")).unwrap();
+            import
+                .add(&Unit {
+                    variants: vec![variant("en", "a"), variant("de", "b")],
+                    ..Unit::default()
+                })
+                .unwrap();
+        }
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.units, 0);
+        assert!(stats.origins.is_empty());
+    }
+
+    #[test]
+    fn a_store_from_a_newer_yakugo_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Store::open(&path).unwrap());
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
+    }
+}
