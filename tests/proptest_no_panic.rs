@@ -51,13 +51,8 @@ fn read_all(path: &Path) -> Result<Vec<Unit>, String> {
 /// Writes units with the TMX writer.
 fn write_all(units: &[Unit]) -> Vec<u8> {
     let header = ExportHeader {
-        srclang: "*all*".into(),
-        segtype: "sentence".into(),
-        adminlang: "en".into(),
-        datatype: "plaintext".into(),
         creation_date: TmxDate::from_unix(0),
-        meta: Meta::default(),
-        udes: Vec::new(),
+        ..ExportHeader::default()
     };
     let mut w = TmxWriter::new(Vec::new(), &header).expect("writing to memory");
     for u in units {

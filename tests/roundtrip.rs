@@ -379,13 +379,10 @@ fn mutated_fixtures_that_are_accepted_export_valid_tmx() {
         // As the importer does: units without variants are not stored.
         units.retain(|u| !u.variants.is_empty());
         let header = ExportHeader {
-            srclang: "*all*".into(),
-            segtype: "sentence".into(),
-            adminlang: "en".into(),
-            datatype: "plaintext".into(),
             creation_date: TmxDate::from_unix(0),
             meta: reader.header().meta.clone(),
             udes: reader.header().udes.clone(),
+            ..ExportHeader::default()
         };
         let mut w = TmxWriter::new(Vec::new(), &header).unwrap();
         for u in &units {

@@ -16,10 +16,10 @@ use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use yakugo::lang::{Lang, SrcLang};
-use yakugo::model::{Meta, TmxDate, Unit};
+use yakugo::model::Unit;
 use yakugo::store::{ExportFilter, OriginInfo, StoreError};
 use yakugo::tmx::writer::ExportHeader;
-use yakugo::tmx::TmxWriter;
+use yakugo::tmx::{TmxWriter, SEGTYPES};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -156,32 +156,32 @@ fn project(unit: &mut Unit, src: Option<&Lang>, tgt: Option<&Lang>) -> bool {
 /// The header: yakugo's own, carrying the settings, props and notes of the
 /// single origin being exported, so a re-import gives them back.
 fn export_header(args: &Args, origins: &[&OriginInfo]) -> ExportHeader {
-    let single = match origins {
-        [one] => Some(&one.header),
-        _ => None,
-    };
-    let from_single = |name: &str| single.and_then(|h| h.attribute(name));
-    let segtype = from_single("segtype")
-        .map(str::to_ascii_lowercase)
-        .filter(|s| ["block", "paragraph", "sentence", "phrase"].contains(&s.as_str()))
-        .unwrap_or_else(|| "sentence".into());
-    let adminlang = from_single("adminlang")
-        .and_then(|l| Lang::parse(l).ok())
-        .map_or_else(|| "en".to_string(), |l| l.to_string());
-    let srclang = match (&args.src, single.and_then(|h| h.srclang.as_deref())) {
-        (Some(src), _) => src.to_string(),
-        (None, Some(s)) => SrcLang::parse(s).map_or_else(|_| "*all*".to_string(), |s| s.to_string()),
-        (None, None) => "*all*".to_string(),
-    };
-    ExportHeader {
-        srclang,
-        segtype,
-        adminlang,
-        datatype: from_single("datatype").unwrap_or("plaintext").to_string(),
-        creation_date: TmxDate::now(),
-        meta: single.map(|h| h.meta.clone()).unwrap_or_else(Meta::default),
-        udes: single.map(|h| h.udes.clone()).unwrap_or_default(),
+    let mut header = ExportHeader::default();
+    if let [one] = origins {
+        let h = &one.header;
+        if let Some(segtype) = h
+            .attribute("segtype")
+            .map(str::to_ascii_lowercase)
+            .filter(|s| SEGTYPES.contains(&s.as_str()))
+        {
+            header.segtype = segtype;
+        }
+        if let Some(adminlang) = h.attribute("adminlang").and_then(|l| Lang::parse(l).ok()) {
+            header.adminlang = adminlang.to_string();
+        }
+        if let Some(datatype) = h.attribute("datatype") {
+            header.datatype = datatype.to_string();
+        }
+        if let Some(srclang) = h.srclang.as_deref().and_then(|s| SrcLang::parse(s).ok()) {
+            header.srclang = srclang.to_string();
+        }
+        header.meta = h.meta.clone();
+        header.udes = h.udes.clone();
     }
+    if let Some(src) = &args.src {
+        header.srclang = src.to_string();
+    }
+    header
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,9 @@ pub use writer::TmxWriter;
 
 use serde::Serialize;
 
+/// The values the TMX 1.4b DTD allows for `segtype`.
+pub const SEGTYPES: [&str; 4] = ["block", "paragraph", "sentence", "phrase"];
+
 /// A rule the input broke that did not stop the import. Warnings name the
 /// unit (1-based position in the file, and its `tuid` when it has one), the
 /// line, and a stable rule name that scripts can filter on.

@@ -21,6 +21,22 @@ pub struct ExportHeader {
     pub udes: Vec<String>,
 }
 
+impl Default for ExportHeader {
+    /// TMX's usual values: any source language, sentences, plain text,
+    /// created now, no props.
+    fn default() -> Self {
+        ExportHeader {
+            srclang: "*all*".into(),
+            segtype: "sentence".into(),
+            adminlang: "en".into(),
+            datatype: "plaintext".into(),
+            creation_date: TmxDate::now(),
+            meta: Meta::default(),
+            udes: Vec::new(),
+        }
+    }
+}
+
 pub struct TmxWriter<W: Write> {
     out: W,
     buf: String,

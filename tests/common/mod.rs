@@ -362,30 +362,16 @@ pub fn xmllint_dtd_valid(file: &Path) -> Result<(), String> {
     if !local.exists() {
         std::fs::copy(dtd(), &local).expect("copying the DTD");
     }
-    let out = Command::new("xmllint")
-        .args(["--noout", "--nonet", "--dtdvalid"])
-        .arg(dtd())
-        .arg(file)
-        .output()
-        .expect("running xmllint");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "xmllint exit {:?}:\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    xmllint(&["--noout", "--nonet", "--dtdvalid", &dtd().to_string_lossy()], file)
 }
 
 /// Checks well-formedness only (no DTD) with xmllint.
 pub fn xmllint_well_formed(file: &Path) -> Result<(), String> {
-    let out = Command::new("xmllint")
-        .args(["--noout", "--nonet"])
-        .arg(file)
-        .output()
-        .expect("running xmllint");
+    xmllint(&["--noout", "--nonet"], file)
+}
+
+fn xmllint(args: &[&str], file: &Path) -> Result<(), String> {
+    let out = Command::new("xmllint").args(args).arg(file).output().expect("running xmllint");
     if out.status.success() {
         Ok(())
     } else {
