@@ -22,6 +22,7 @@ use crate::model::{Admin, Header, Meta, Note, Prop, TmxDate, Unit, Variant};
 use crate::xml::{self, InputError, Utf8Reader};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
@@ -213,8 +214,8 @@ impl TmxReader {
                     self.header.version = self
                         .attributes(&e)?
                         .into_iter()
-                        .find(|(k, _)| k == "version")
-                        .map(|(_, v)| v)
+                        .find(|(k, _)| *k == "version")
+                        .map(|(_, v)| v.into_owned())
                         .unwrap_or_default();
                     break;
                 }
@@ -278,7 +279,7 @@ impl TmxReader {
                     Err(err) => self.warn(None, "bad-language", format!("header srclang: {err}")),
                 }
             } else {
-                self.header.attributes.push((name, value));
+                self.header.attributes.push((name.to_string(), value.into_owned()));
             }
         }
         Ok(())
@@ -396,8 +397,8 @@ impl TmxReader {
         let attrs = self.attributes(start)?;
         let mut unknown = Vec::new();
         for (name, value) in attrs {
-            match name.as_str() {
-                "tuid" => unit.tuid = Some(value),
+            match name {
+                "tuid" => unit.tuid = Some(value.into_owned()),
                 "srclang" => match SrcLang::parse(&value) {
                     Ok(s) => unit.srclang = Some(s),
                     Err(err) => unknown.push(("bad-language", format!("srclang: {err}; ignored"))),
@@ -505,9 +506,9 @@ impl TmxReader {
         let (mut xml_lang, mut legacy_lang) = (None, None);
         let mut problems = Vec::new();
         for (name, value) in self.attributes(start)? {
-            match name.as_str() {
-                "xml:lang" => xml_lang = Some(value),
-                "lang" => legacy_lang = Some(value),
+            match name {
+                "xml:lang" => xml_lang = Some(value.into_owned()),
+                "lang" => legacy_lang = Some(value.into_owned()),
                 "xml:space" => {}
                 _ => {
                     if let Some(problem) = set_admin(&mut admin, &name, &value) {
@@ -734,11 +735,11 @@ impl TmxReader {
         let attrs = self.attributes(e)?;
         let mut dropped = Vec::new();
         for (k, _) in &attrs {
-            if !allowed.contains(&k.as_str()) {
+            if !allowed.contains(k) {
                 dropped.push(k.clone());
             }
         }
-        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let get = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
         match name {
             "bpt" | "ept" if get("i").is_none() => {
                 self.warn(
@@ -800,10 +801,10 @@ impl TmxReader {
             value: String::new(),
         };
         for (name, value) in self.attributes(start)? {
-            match name.as_str() {
-                "type" => prop.kind = value,
-                "xml:lang" | "lang" => prop.lang = Some(value),
-                "o-encoding" => prop.o_encoding = Some(value),
+            match name {
+                "type" => prop.kind = value.into_owned(),
+                "xml:lang" | "lang" => prop.lang = Some(value.into_owned()),
+                "o-encoding" => prop.o_encoding = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -828,9 +829,9 @@ impl TmxReader {
             text: String::new(),
         };
         for (name, value) in self.attributes(start)? {
-            match name.as_str() {
-                "xml:lang" | "lang" => note.lang = Some(value),
-                "o-encoding" => note.o_encoding = Some(value),
+            match name {
+                "xml:lang" | "lang" => note.lang = Some(value.into_owned()),
+                "o-encoding" => note.o_encoding = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -891,7 +892,7 @@ impl TmxReader {
         let mut out = String::from("<ude");
         push_known_attributes(&mut out, &attrs, &["name", "base"]);
         out.push('>');
-        if !attrs.iter().any(|(k, _)| k == "name") {
+        if !attrs.iter().any(|(k, _)| *k == "name") {
             problem = Some("has no name attribute");
         }
         let mut maps = 0;
@@ -901,7 +902,7 @@ impl TmxReader {
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Empty(e) if e.name().as_ref() == "map" => {
                     let attrs = self.attributes(&e)?;
-                    if !attrs.iter().any(|(k, _)| k == "unicode") {
+                    if !attrs.iter().any(|(k, _)| *k == "unicode") {
                         problem = Some("has a <map> without the unicode attribute");
                     }
                     out.push_str("<map");
@@ -931,7 +932,9 @@ impl TmxReader {
     }
 
     /// Attributes as (name, unescaped value); malformed ones are errors.
-    fn attributes(&self, e: &BytesStart) -> Parse<Vec<(String, String)>> {
+    /// Borrowed from the event: no allocation unless a value holds an
+    /// entity reference or needs normalising.
+    fn attributes<'e>(&self, e: &'e BytesStart) -> Parse<Vec<(&'e str, Cow<'e, str>)>> {
         let mut out = Vec::new();
         for attr in e.attributes() {
             let attr = attr.map_err(|err| ParseError {
@@ -944,15 +947,15 @@ impl TmxReader {
                     offset: self.reader.buffer_position(),
                     message: describe_xml_error(&err),
                 })?;
-            out.push((attr.key.as_ref().to_string(), value.into_owned()));
+            out.push((attr.key.0, value));
         }
         Ok(out)
     }
 }
 
 /// Writes the attributes among `allowed` as ` name="value"`.
-fn push_known_attributes(out: &mut String, attrs: &[(String, String)], allowed: &[&str]) {
-    for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(&k.as_str())) {
+fn push_known_attributes(out: &mut String, attrs: &[(&str, Cow<str>)], allowed: &[&str]) {
+    for (k, v) in attrs.iter().filter(|(k, _)| allowed.contains(k)) {
         out.push(' ');
         out.push_str(k);
         out.push_str("=\"");
