@@ -192,15 +192,20 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
 
 /// Each function word with the set of languages (bit i = `FUNCTION_WORDS[i]`)
 /// it belongs to: one hash lookup per word instead of a scan of every list.
-static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static str, u8> = HashMap::new();
+static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static [u8], u8>> = LazyLock::new(|| {
+    let mut map: HashMap<&'static [u8], u8> = HashMap::new();
     for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
         for w in *words {
-            *map.entry(w).or_insert(0) |= 1 << i;
+            *map.entry(w.as_bytes()).or_insert(0) |= 1 << i;
         }
     }
     map
 });
+
+/// Function words are short and sentences state their language early:
+/// looking further adds cost, not certainty.
+const FUNCTION_WORDS_EXAMINED: usize = 40;
+const FUNCTION_WORD_MAX_BYTES: usize = 6;
 
 /// True when some other language's function words are clearly more
 /// frequent in `text` than the declared language's (two more, and twice as
@@ -208,16 +213,17 @@ static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(
 /// sentence to the model.
 fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
-    let mut lowered = String::new();
-    for word in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty() && w.len() <= 6) {
-        let key = if word.chars().all(|c| c.is_lowercase()) {
-            word
-        } else {
-            lowered.clear();
-            lowered.extend(word.chars().flat_map(char::to_lowercase));
-            lowered.as_str()
-        };
-        if let Some(&langs) = FUNCTION_WORD_LANGS.get(key) {
+    let words = text
+        .split(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .take(FUNCTION_WORDS_EXAMINED);
+    for word in words.filter(|w| w.len() <= FUNCTION_WORD_MAX_BYTES) {
+        // ASCII case folding is enough: the lists' few non-ASCII words
+        // (für, è, não) are lower case in running text.
+        let mut folded = [0u8; FUNCTION_WORD_MAX_BYTES];
+        folded[..word.len()].copy_from_slice(word.as_bytes());
+        folded.make_ascii_lowercase();
+        if let Some(&langs) = FUNCTION_WORD_LANGS.get(&folded[..word.len()]) {
             for (i, score) in scores.iter_mut().enumerate() {
                 *score += usize::from(langs & (1 << i) != 0);
             }
@@ -254,7 +260,19 @@ impl ScriptCounts {
     fn of(text: &str) -> ScriptCounts {
         let mut by_script = [0; SCRIPTS];
         let mut total = 0;
-        for script in text.chars().filter_map(script_of) {
+        for c in text.chars() {
+            // Most characters of most segments are ASCII: skip the table.
+            let script = if c.is_ascii() {
+                if !c.is_ascii_alphabetic() {
+                    continue;
+                }
+                Script::Latin
+            } else {
+                match script_of(c) {
+                    Some(s) => s,
+                    None => continue,
+                }
+            };
             by_script[script as usize] += 1;
             total += 1;
         }

@@ -736,7 +736,7 @@ impl TmxReader {
         let mut dropped = Vec::new();
         for (k, _) in &attrs {
             if !allowed.contains(k) {
-                dropped.push(k.clone());
+                dropped.push(k.to_string());
             }
         }
         let get = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
