@@ -17,7 +17,7 @@ use common::*;
 use proptest::prelude::*;
 use std::path::Path;
 use yakugo::lang::{Lang, SrcLang};
-use yakugo::model::{Meta, TmxDate, Unit};
+use yakugo::model::{TmxDate, Unit};
 use yakugo::tmx::writer::ExportHeader;
 use yakugo::tmx::{TmxReader, TmxWriter};
 use yakugo::tsv::{Dialect, PairReader};

@@ -411,7 +411,7 @@ impl TmxReader {
                     )),
                 },
                 _ => {
-                    if let Some(problem) = set_admin(&mut unit.admin, &name, &value) {
+                    if let Some(problem) = set_admin(&mut unit.admin, name, &value) {
                         unknown.push(problem);
                     }
                 }
@@ -511,7 +511,7 @@ impl TmxReader {
                 "lang" => legacy_lang = Some(value.into_owned()),
                 "xml:space" => {}
                 _ => {
-                    if let Some(problem) = set_admin(&mut admin, &name, &value) {
+                    if let Some(problem) = set_admin(&mut admin, name, &value) {
                         problems.push(problem);
                     }
                 }
