@@ -1,2 +1,4 @@
 //! Text processing: language detection (more to come).
 pub mod langcheck;
+pub mod normalize;
+pub mod numbers;

@@ -1,0 +1,183 @@
+//! Tokens: the units the edit distance counts.
+//!
+//! - Space-delimited scripts give **words**: maximal runs of letters, digits
+//!   and combining marks. Whitespace and punctuation end a word and are
+//!   dropped; a `,` or `.` between two digits stays inside it, so `1,200`,
+//!   `3.5` and `2017` are one token each.
+//! - CJK text gives **one token per character** (Han, kana, Hangul):
+//!   Japanese has no spaces, and single characters keep short sentences
+//!   measurable where 4-character chunks (Okapi) are too coarse to see a
+//!   one-character change.
+//! - **Mixed runs** split where the script changes: `5G` stays one token,
+//!   `IoT機器` is `iot` `機` `器`, `ASEAN諸国` is `asean` `諸` `国`, `第10回` is
+//!   `第` `10` `回`.
+//! - Symbols (`$ + → ©`, emoji) are one token each.
+//!
+//! Scripts written without spaces that are not CJK (Thai, Khmer, Lao,
+//! Burmese) come out as one token per space-delimited run.
+
+use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation};
+use std::ops::Range;
+
+/// The tokens of `normalized`, in order, as slices of it. Pass the output
+/// of [`normalize`](crate::text::normalize::normalize): tokenising does not
+/// fold case or width itself, so `IoT` and `iot` are different tokens unless
+/// the text was normalised first.
+pub fn tokens(normalized: &str) -> Vec<&str> {
+    pieces(normalized)
+        .into_iter()
+        .filter(|p| !p.punct)
+        .map(|p| &normalized[p.range])
+        .collect()
+}
+
+/// A token or punctuation character of a text, by byte range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Piece {
+    pub range: Range<usize>,
+    /// A punctuation character (with its combining marks), not a token.
+    pub punct: bool,
+}
+
+/// What may still extend the last piece.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grow {
+    /// Nothing: whitespace came since, or no piece yet.
+    No,
+    /// Combining marks and invisible characters only.
+    Marks,
+    /// A word: letters, digits, marks, a separator inside a number.
+    Word,
+}
+
+/// Splits `text` into its tokens and punctuation characters, in order;
+/// whitespace, control characters and stray invisible characters belong to
+/// no piece. Works on any text, normalised or not: the diff runs it on the
+/// text as written, so it also recognises half-width katakana voiced marks
+/// (`ｶﾞ`, which NFKC would compose) as part of the character before them.
+pub(super) fn pieces(text: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut grow = Grow::No;
+    let mut prev = ' ';
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let end = start + c.len_utf8();
+        let attaches = is_mark(c) || is_ignorable(c) || matches!(c, '\u{FF9E}' | '\u{FF9F}');
+        let mut push = |punct, grow_as| {
+            out.push(Piece { range: start..end, punct });
+            grow_as
+        };
+        grow = if c.is_whitespace() || c.is_control() {
+            Grow::No
+        } else if grow != Grow::No && attaches {
+            extend(&mut out, end);
+            grow
+        } else if is_ignorable(c) {
+            grow
+        } else if is_punctuation(c) {
+            let next = chars.peek().map_or(' ', |&(_, n)| n);
+            if grow == Grow::Word && matches!(c, ',' | '.' | '，' | '．') && is_digit(prev) && is_digit(next) {
+                extend(&mut out, end);
+                Grow::Word
+            } else {
+                push(true, Grow::Marks)
+            }
+        } else if is_cjk(c) || !(c.is_alphanumeric() || is_mark(c)) {
+            push(false, Grow::Marks)
+        } else if grow == Grow::Word {
+            extend(&mut out, end);
+            Grow::Word
+        } else {
+            push(false, Grow::Word)
+        };
+        prev = c;
+    }
+    out
+}
+
+fn extend(pieces: &mut [Piece], end: usize) {
+    if let Some(last) = pieces.last_mut() {
+        last.range.end = end;
+    }
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize::normalize;
+    use proptest::prelude::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        tokens(&normalize(s)).into_iter().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn words_for_spaced_scripts_without_punctuation() {
+        assert_eq!(
+            toks("The 10th meeting was held in 2017."),
+            ["the", "10th", "meeting", "was", "held", "in", "2017"]
+        );
+        assert_eq!(toks("ICT-related \"e-mail\" (draft)"), ["ict", "related", "e", "mail", "draft"]);
+        assert_eq!(toks("Café déjà vu"), ["café", "déjà", "vu"]);
+    }
+
+    #[test]
+    fn numbers_keep_their_separators() {
+        assert_eq!(toks("1,200 units, 3.5% and 2017."), ["1,200", "units", "3.5", "and", "2017"]);
+        assert_eq!(toks("１，２００円"), ["1,200", "円"]);
+        // A comma or full stop that is not between digits is punctuation.
+        assert_eq!(toks("In 2017, 5.")[1..], ["2017", "5"]);
+    }
+
+    #[test]
+    fn cjk_is_one_token_per_character() {
+        assert_eq!(
+            toks("総務省は会議を開催しました。"),
+            ["総", "務", "省", "は", "会", "議", "を", "開", "催", "し", "ま", "し", "た"]
+        );
+        assert_eq!(
+            toks("「セキュリティ」・ガイドライン"),
+            ["セ", "キ", "ュ", "リ", "テ", "ィ", "ガ", "イ", "ド", "ラ", "イ", "ン"]
+        );
+        assert_eq!(toks("情報通信白書々〇"), ["情", "報", "通", "信", "白", "書", "々", "〇"]);
+    }
+
+    #[test]
+    fn mixed_runs_split_where_the_script_changes() {
+        assert_eq!(toks("5G"), ["5g"]);
+        assert_eq!(toks("IoT機器"), ["iot", "機", "器"]);
+        assert_eq!(toks("ASEAN諸国"), ["asean", "諸", "国"]);
+        assert_eq!(toks("ＡＳＥＡＮ諸国"), ["asean", "諸", "国"]);
+        assert_eq!(toks("第10回日・ASEAN"), ["第", "10", "回", "日", "asean"]);
+        assert_eq!(toks("2017年10月"), ["2017", "年", "10", "月"]);
+    }
+
+    #[test]
+    fn symbols_are_single_tokens() {
+        assert_eq!(toks("C++ costs $5 → ¥600"), ["c", "+", "+", "costs", "$", "5", "→", "¥", "600"]);
+    }
+
+    #[test]
+    fn half_width_voiced_marks_stay_with_their_kana_in_raw_text() {
+        let raw = "ｶﾞｲﾄﾞ";
+        let got: Vec<&str> = pieces(raw).into_iter().map(|p| &raw[p.range]).collect();
+        assert_eq!(got, ["ｶﾞ", "ｲ", "ﾄﾞ"]);
+    }
+
+    proptest! {
+        #[test]
+        fn pieces_are_ordered_disjoint_nonempty_and_on_char_boundaries(s in any::<String>()) {
+            let mut last_end = 0;
+            for p in pieces(&s) {
+                prop_assert!(p.range.start >= last_end && p.range.start < p.range.end);
+                prop_assert!(s.is_char_boundary(p.range.start) && s.is_char_boundary(p.range.end));
+                prop_assert!(!s[p.range.clone()].chars().any(char::is_whitespace));
+                last_end = p.range.end;
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Normalisation for matching.
+//!
+//! Two segments a translator would call "the same words" must compare equal
+//! after [`normalize`], whatever keyboard, tool or OS produced them:
+//!
+//! - **Width** ([`fold_width`]): Unicode NFKC. It turns full-width Latin and
+//!   digits into ASCII (`ＡＳＥＡＮ１２` → `ASEAN12`), half-width katakana into
+//!   full-width with their voiced marks composed (`ｶﾞｲﾄﾞ` → `ガイド`), the
+//!   ideographic space U+3000 and the no-break space into a space, and
+//!   compatibility characters into their letters (`ﬁ` → `fi`, `㍻` → `平成`).
+//! - **Case**: `to_lowercase`.
+//! - **Invisible characters** (Unicode's Default_Ignorable_Code_Point: zero
+//!   width space, soft hyphen, BOM, variation selectors…) are removed, as
+//!   Unicode's own NFKC_Casefold does: they change nothing a reader sees.
+//! - **Whitespace**: every run of Unicode whitespace becomes one ASCII space;
+//!   the ends are trimmed.
+//!
+//! Punctuation is kept: it still separates words. [`strip_punctuation`]
+//! removes it where a caller wants to know whether two texts differ only in
+//! punctuation.
+//!
+//! Invariant (tested for every code point and by proptest): `normalize` is
+//! idempotent.
+
+use regex_syntax::hir::{Class, HirKind};
+use std::cmp::Ordering;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// The text in its matching form: invisible characters removed, NFKC,
+/// lower case, whitespace collapsed to single spaces and trimmed.
+pub fn normalize(s: &str) -> String {
+    // Invisible characters go first: removing one from between a letter and
+    // its combining mark afterwards would leave an uncomposed pair, and
+    // `normalize` would no longer be idempotent.
+    let visible: String;
+    let s = if s.chars().any(is_ignorable) {
+        visible = s.chars().filter(|&c| !is_ignorable(c)).collect();
+        &visible
+    } else {
+        s
+    };
+    let folded = fold_width(s);
+    let lowered = folded.to_lowercase();
+    // Lower-casing can undo NFKC (`İ` becomes `i` + U+0307, which must be
+    // reordered before a following mark of lower combining class), so text
+    // that lower-casing changed is normalised once more.
+    let lowered = if lowered != folded && !lowered.is_ascii() {
+        fold_width(&lowered)
+    } else {
+        lowered
+    };
+    collapse_whitespace(&lowered)
+}
+
+/// Unicode NFKC: full-/half-width and compatibility forms folded.
+pub fn fold_width(s: &str) -> String {
+    // ASCII is its own NFKC form, and most English segments are ASCII.
+    if s.is_ascii() {
+        s.to_string()
+    } else {
+        s.nfkc().collect()
+    }
+}
+
+/// Every run of whitespace (any Unicode `White_Space`, U+3000 included)
+/// becomes one ASCII space; leading and trailing whitespace is removed.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The text without its punctuation (Unicode general category P: `.,!?"'()-`
+/// and the CJK `、。「」（）・〜` alike). Symbols (`$ + % ¥ →`) are not
+/// punctuation in Unicode's sense and stay. Whitespace is left as it is.
+pub fn strip_punctuation(s: &str) -> String {
+    s.chars().filter(|&c| !is_punctuation(c)).collect()
+}
+
+/// Whether `c` is Unicode punctuation (general category P).
+pub fn is_punctuation(c: char) -> bool {
+    static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
+    PUNCTUATION.contains(c)
+}
+
+/// Whether `c` is a combining mark (general category M), which belongs to
+/// the character before it.
+pub fn is_mark(c: char) -> bool {
+    static MARKS: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("M"));
+    MARKS.contains(c)
+}
+
+/// Whether `c` is invisible by default (Unicode Default_Ignorable_Code_Point).
+pub fn is_ignorable(c: char) -> bool {
+    static IGNORABLE: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("Default_Ignorable_Code_Point"));
+    IGNORABLE.contains(c)
+}
+
+/// Whether `c` belongs to a CJK script or block: Han (with radicals,
+/// compatibility ideographs and the supplementary planes), hiragana,
+/// katakana (half-width too), bopomofo, Hangul, and the CJK punctuation and
+/// symbol blocks (`、。「」々〆〇〒`, full-width `（）！？`, `㈱`).
+///
+/// Full-width Latin letters and digits (`ＡＳＥＡＮ１２`) are not CJK: they
+/// are Latin text in a wide form.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF         // Hangul Jamo
+        | 0x2E80..=0x2FFF       // CJK and Kangxi radicals, ideographic description
+        | 0x3000..=0x303F       // CJK symbols and punctuation
+        | 0x3040..=0x30FF       // hiragana, katakana
+        | 0x3100..=0x33FF       // bopomofo, Hangul compatibility jamo, kanbun, strokes,
+                                // katakana extension, enclosed CJK, CJK compatibility
+        | 0x3400..=0x4DBF       // CJK extension A
+        | 0x4E00..=0x9FFF       // CJK unified ideographs
+        | 0xA960..=0xA97F       // Hangul Jamo extended A
+        | 0xAC00..=0xD7FF       // Hangul syllables, Jamo extended B
+        | 0xF900..=0xFAFF       // CJK compatibility ideographs
+        | 0xFE30..=0xFE4F       // CJK compatibility forms
+        | 0xFF01..=0xFF0F       // full-width punctuation and symbols, between
+        | 0xFF1A..=0xFF20       //   the full-width digits and Latin letters
+        | 0xFF3B..=0xFF40
+        | 0xFF5B..=0xFFDC       // …, half-width CJK punctuation, katakana, Hangul
+        | 0xFFE0..=0xFFEE       // full-width signs (￥ ￠)
+        | 0x1B000..=0x1B16F     // kana supplement and extensions
+        | 0x20000..=0x323AF     // CJK extensions B–H, compatibility supplement
+    )
+}
+
+/// A set of code points from one Unicode property, as sorted disjoint
+/// ranges. The tables come from regex-syntax, which the build already has
+/// (lingua uses regex); std offers no general-category lookup.
+struct CharSet(Vec<(char, char)>);
+
+impl CharSet {
+    fn of(property: &str) -> CharSet {
+        let hir = regex_syntax::parse(&format!(r"\p{{{property}}}")).expect("a Unicode property regex-syntax knows");
+        match hir.into_kind() {
+            HirKind::Class(Class::Unicode(class)) => CharSet(class.ranges().iter().map(|r| (r.start(), r.end())).collect()),
+            other => unreachable!("\\p{{{property}}} parsed to {other:?}, not a Unicode class"),
+        }
+    }
+
+    fn contains(&self, c: char) -> bool {
+        self.0
+            .binary_search_by(|&(lo, hi)| {
+                if hi < c {
+                    Ordering::Less
+                } else if lo > c {
+                    Ordering::Greater
+                } else {
+                    Ordering::Equal
+                }
+            })
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn width_case_and_space_fold_to_one_form() {
+        assert_eq!(normalize("ＡＳＥＡＮ諸国"), "asean諸国");
+        assert_eq!(normalize("ASEAN諸国"), "asean諸国");
+        assert_eq!(normalize("第１０回　日・ＡＳＥＡＮ"), "第10回 日・asean");
+        assert_eq!(normalize("  IoT\t機器\u{3000}\u{3000}の  5G\n"), "iot 機器 の 5g");
+        assert_eq!(normalize("１，２００円"), "1,200円");
+    }
+
+    #[test]
+    fn half_width_katakana_becomes_full_width_with_voiced_marks_composed() {
+        assert_eq!(normalize("ｶﾞｲﾄﾞﾗｲﾝ"), "ガイドライン");
+        assert_eq!(normalize("ﾊﾟﾌﾞﾘｯｸｺﾒﾝﾄ｡"), "パブリックコメント。");
+    }
+
+    #[test]
+    fn invisible_characters_are_removed() {
+        assert_eq!(normalize("総務\u{200B}省"), "総務省");
+        assert_eq!(normalize("\u{FEFF}co\u{AD}operation"), "cooperation");
+        // Removing the zero width space must not leave e + U+0301 uncomposed.
+        assert_eq!(normalize("cafe\u{200B}\u{301}"), "café");
+    }
+
+    #[test]
+    fn punctuation_is_kept_by_normalize_and_removed_by_strip_punctuation() {
+        assert_eq!(normalize("開催しました。"), "開催しました。");
+        assert_eq!(
+            strip_punctuation("「総務省」は、会議（第10回）を開催・運営した。"),
+            "総務省は会議第10回を開催運営した"
+        );
+        assert_eq!(strip_punctuation("U.S. \"e-mail\", isn't it?"), "US email isnt it");
+        // Symbols are not punctuation.
+        assert_eq!(strip_punctuation("$5 + ¥300 → 〒100"), "$5 + ¥300 → 〒100");
+    }
+
+    #[test]
+    fn cjk_covers_japanese_letters_and_punctuation_but_not_wide_latin() {
+        for c in ['総', '々', '〇', 'あ', 'ア', 'ー', 'ｱ', '、', '。', '「', '・', '（', '한', '𠮷'] {
+            assert!(is_cjk(c), "{c}");
+        }
+        for c in ['A', 'Ａ', '１', 'é', ' ', '.', 'Ω'] {
+            assert!(!is_cjk(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn lower_casing_is_normalised_again() {
+        // `İ` lower-cases to i + U+0307 (class 230), which NFKC puts after
+        // the voiced mark U+3099 (class 8) that `ﾞ` becomes.
+        assert_eq!(normalize("İ\u{FF9E}"), "i\u{3099}\u{307}");
+        assert_eq!(normalize("i\u{3099}\u{307}"), "i\u{3099}\u{307}");
+    }
+
+    #[test]
+    fn normalize_is_idempotent_for_every_code_point() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let once = normalize(&c.to_string());
+            assert_eq!(normalize(&once), once, "U+{:04X}", c as u32);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "[a-zA-ZＡ-Ｚａ-ｚ0-9０-９ ,.、。　\t\u{200B}\u{301}ｶﾞ漢字かなカナ・ İΣσς]{0,30}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn normalized_text_has_no_edge_or_double_spaces(s in any::<String>()) {
+            let n = normalize(&s);
+            prop_assert!(!n.starts_with(' ') && !n.ends_with(' ') && !n.contains("  "));
+            prop_assert!(!n.chars().any(|c| c.is_whitespace() && c != ' '));
+        }
+    }
+}
