@@ -95,6 +95,19 @@ impl fmt::Display for Lang {
     }
 }
 
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Lang::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 impl FromStr for Lang {
     type Err = LangError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
