@@ -3,9 +3,10 @@
 //! Usage: `yakugo stats [--json]`
 //!
 //! Prints the number of units and variants, the languages, every language
-//! pair with its unit count, and the imported files. `--json` prints one
-//! object with integer fields `units` and `variants`, `languages`, `pairs`
-//! and `origins`.
+//! pair with its unit count, the glossary's concepts and terms, and the
+//! imported files. `--json` prints one object with integer fields `units`,
+//! `variants`, `concepts` and `terms`, and `languages`, `pairs` and
+//! `origins`.
 
 use crate::cli::{print_json, Global, Outcome};
 
@@ -23,6 +24,7 @@ pub fn run(global: &Global, _args: Args) -> anyhow::Result<Outcome> {
     println!("store:     {}", global.db.display());
     println!("units:     {}", stats.units);
     println!("variants:  {}", stats.variants);
+    println!("concepts:  {} ({} terms)", stats.concepts, stats.terms);
     if !stats.languages.is_empty() {
         let langs: Vec<String> = stats.languages.iter().map(|(l, n)| format!("{l} ({n})")).collect();
         println!("languages: {}", langs.join(", "));

@@ -31,9 +31,11 @@ mod columns;
 mod import;
 mod read;
 mod schema;
+mod terms;
 
 pub use import::{AddOutcome, Import};
 pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
+pub use terms::{ConceptOutcome, TermsImport};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -116,6 +118,10 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 

@@ -47,6 +47,8 @@ pub struct LangPair {
 pub struct Stats {
     pub units: u64,
     pub variants: u64,
+    pub concepts: u64,
+    pub terms: u64,
     pub languages: BTreeMap<String, u64>,
     pub pairs: Vec<LangPair>,
     pub origins: Vec<OriginInfo>,
@@ -150,9 +152,12 @@ impl Store {
                 }
             }
         }
+        let (concepts, terms) = self.terms_counts()?;
         Ok(Stats {
             units: units as u64,
             variants: variants as u64,
+            concepts,
+            terms,
             languages,
             pairs: pairs.into_iter().map(|((src, tgt), units)| LangPair { src, tgt, units }).collect(),
             origins: self.origins()?,

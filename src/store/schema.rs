@@ -41,6 +41,35 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX unit_hash ON unit(content_hash);
     ",
+    // 2: terminology. A concept and its terms; `content_hash` identifies a
+    // concept by its content so that importing a glossary twice adds nothing.
+    "
+    CREATE TABLE concept (
+        id            INTEGER PRIMARY KEY,
+        origin_id     INTEGER NOT NULL REFERENCES origin(id),
+        content_hash  INTEGER NOT NULL,
+        source_id     TEXT,
+        subject_field TEXT,
+        definition    TEXT,
+        note          TEXT
+    );
+    CREATE INDEX concept_hash ON concept(content_hash);
+    CREATE TABLE term (
+        id             INTEGER PRIMARY KEY,
+        concept_id     INTEGER NOT NULL REFERENCES concept(id) ON DELETE CASCADE,
+        seq            INTEGER NOT NULL,
+        lang           TEXT NOT NULL,
+        text           TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        part_of_speech TEXT,
+        term_type      TEXT,
+        note           TEXT,
+        source         TEXT,
+        case_sensitive INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX term_concept ON term(concept_id, seq);
+    CREATE INDEX term_lang_text ON term(lang, text);
+    ",
 ];
 
 /// The schema version this build writes.
