@@ -1063,8 +1063,10 @@ struct LineCounter {
     scan: Scan,
 }
 
-#[derive(Default)]
 struct Scan {
+    /// Finds `EF BF`; built once (a searcher per call would cost more than
+    /// the search on the short slices the parser consumes).
+    nonchar_prefix: memchr::memmem::Finder<'static>,
     line: u64,
     /// Bytes consumed so far.
     consumed: u64,
@@ -1077,8 +1079,10 @@ impl LineCounter {
         LineCounter {
             inner,
             scan: Scan {
+                nonchar_prefix: memchr::memmem::Finder::new(b"\xEF\xBF"),
                 line: 1,
-                ..Scan::default()
+                consumed: 0,
+                forbidden: None,
             },
         }
     }
@@ -1094,7 +1098,7 @@ impl Scan {
             let control = bytes.iter().fold(0u8, |acc, &b| {
                 acc | (u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n') & u8::from(b != b'\r'))
             });
-            if control != 0 || memchr::memmem::find(bytes, b"\xEF\xBF").is_some() {
+            if control != 0 || self.nonchar_prefix.find(bytes).is_some() {
                 // A chunk ends at an event boundary, which is ASCII, so a
                 // character never straddles two chunks.
                 if let Some((i, c)) = xml::forbidden_char(&String::from_utf8_lossy(bytes)) {
