@@ -204,13 +204,13 @@ static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static [u8], u8>> = LazyLock::new
 
 /// Function words are short and sentences state their language early:
 /// looking further adds cost, not certainty.
-const FUNCTION_WORDS_EXAMINED: usize = 40;
+const FUNCTION_WORDS_EXAMINED: usize = 16;
 const FUNCTION_WORD_MAX_BYTES: usize = 6;
 
 /// True when some other language's function words are clearly more
-/// frequent in `text` than the declared language's (two more, and twice as
-/// many): names such as "Palais de la Porte" must not send every English
-/// sentence to the model.
+/// frequent in `text` than the declared language's (at least three, two
+/// more, and twice as many): names such as "Palais de la Porte" must not
+/// send every English sentence to the model.
 fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
     let words = text
@@ -233,7 +233,7 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
         .iter()
         .position(|(code, _)| *code == declared)
         .map_or(0, |i| scores[i]);
-    scores.iter().any(|&s| s >= declared_score + 2 && s >= 2 * declared_score)
+    scores.iter().any(|&s| s >= 3 && s >= declared_score + 2 && s >= 2 * declared_score)
 }
 
 /// Letters per script, indexed by `Script as usize`.
