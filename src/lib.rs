@@ -8,6 +8,7 @@ pub mod fuzzy;
 pub mod lang;
 pub mod model;
 pub mod store;
+pub mod tbx;
 pub mod terms;
 pub mod text;
 pub mod tmx;

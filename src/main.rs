@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "yakugo",
     version,
     about = "Translation memory and terminology manager (TMX, TSV; Japanese-aware)",
-    after_help = "Examples:\n  yakugo import tm/mic-news-vol28-no5.ja-en.tmx\n  yakugo --db my.db import memoq-export.tmx trados.tmx --json\n  yakugo export --src ja --tgt en out.tmx\n  yakugo stats\n\nExit codes: 0 ok, 1 findings or rejected input, 2 usage or internal error."
+    after_help = "Examples:\n  yakugo import tm/mic-news-vol28-no5.ja-en.tmx\n  yakugo --db my.db import memoq-export.tmx trados.tmx --json\n  yakugo export --src ja --tgt en out.tmx\n  yakugo stats\n  yakugo terms import glossaries/mic-ict.tbx\n\nExit codes: 0 ok, 1 findings or rejected input, 2 usage or internal error."
 )]
 struct Cli {
     /// The store (an SQLite file). Default: the user's data directory.
@@ -28,9 +28,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Add translation memories (TMX 1.1-1.4b, TSV/CSV pairs) to the store.
     Import(cmd::import::Args),
+    /// Write the store, or part of it, as TMX 1.4b or TSV.
     Export(cmd::export::Args),
+    /// Show what the store holds.
     Stats(cmd::stats::Args),
+    /// Glossaries: import and export TBX, TSV and CSV.
+    Terms(cmd::terms::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
         Command::Import(args) => cmd::import::run(&global, args),
         Command::Export(args) => cmd::export::run(&global, args),
         Command::Stats(args) => cmd::stats::run(&global, args),
+        Command::Terms(args) => cmd::terms::run(&global, args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

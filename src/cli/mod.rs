@@ -61,6 +61,27 @@ pub fn progress(len: u64, message: String) -> indicatif::ProgressBar {
     bar
 }
 
+/// Writes `path` through a temporary file beside it, renamed into place
+/// only when `write` succeeds: a failed export never leaves a truncated file
+/// where a good one was.
+pub fn write_file_atomically<T>(path: &std::path::Path, write: impl FnOnce(Box<dyn Write>) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let out = std::io::BufWriter::with_capacity(256 * 1024, temp.as_file().try_clone().context("opening the temporary file")?);
+    let result = write(Box::new(out))?;
+    // Temporary files are private (0600); an export is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644)).context("setting the file's permissions")?;
+    }
+    temp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(result)
+}
+
 /// Shortens text for one-line display.
 pub fn clip(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).collect();

@@ -10,8 +10,7 @@
 //! and only those variants. `FILE` may be `-` for stdout. The export is a
 //! stream: memory does not grow with the store.
 
-use crate::cli::{print_json, Global, Outcome};
-use anyhow::Context;
+use crate::cli::{print_json, write_file_atomically, Global, Outcome};
 use serde::Serialize;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -72,25 +71,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let units = if to_stdout {
         write_export(&store, &filter, &args, &selected, Box::new(BufWriter::new(io::stdout().lock())))?
     } else {
-        // Write beside the target and rename at the end, so that a failed
-        // export never leaves a truncated file where a good one was.
-        let dir = args
-            .file
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        let temp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-        let out = BufWriter::with_capacity(256 * 1024, temp.as_file().try_clone().context("opening the temporary file")?);
-        let units = write_export(&store, &filter, &args, &selected, Box::new(out))?;
-        // Temporary files are private (0600); an export is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644)).context("setting the export's permissions")?;
-        }
-        temp.persist(&args.file)
-            .with_context(|| format!("writing {}", args.file.display()))?;
-        units
+        write_file_atomically(&args.file, |out| write_export(&store, &filter, &args, &selected, out))?
     };
     if global.json && !to_stdout {
         print_json(&Report {

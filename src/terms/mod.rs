@@ -8,6 +8,8 @@
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
+pub mod table;
+
 /// Whether a term may be used (TBX `administrativeStatus`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -100,7 +102,12 @@ mod tests {
         assert_eq!(TermStatus::parse("??"), None);
         assert!(TermStatus::Superseded.is_forbidden());
         assert!(!TermStatus::Admitted.is_forbidden());
-        for s in [TermStatus::Preferred, TermStatus::Admitted, TermStatus::Deprecated, TermStatus::Superseded] {
+        for s in [
+            TermStatus::Preferred,
+            TermStatus::Admitted,
+            TermStatus::Deprecated,
+            TermStatus::Superseded,
+        ] {
             assert_eq!(TermStatus::parse(s.tbx_value()), Some(s));
         }
     }
