@@ -46,18 +46,7 @@ const INSERT_BARE_UNIT: &str =
 
 impl<'c> Import<'c> {
     pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy_aware)?;
-        let header = serde_json::to_string(&origin.header).unwrap_or_default();
-        tx.execute(
-            "INSERT INTO origin (name, imported_at, format, header) VALUES (?1, ?2, ?3, ?4)",
-            params![origin.name, TmxDate::now().as_str(), origin.format, header],
-        )?;
-        let origin_id = tx.last_insert_rowid();
-        let known = {
-            let mut stmt = tx.prepare("SELECT content_hash FROM unit")?;
-            let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-            hashes.collect::<Result<HashSet<i64>, _>>()?
-        };
+        let (tx, origin_id, known) = begin_file(conn, origin, "unit")?;
         Ok(Import {
             tx,
             origin_id,
@@ -169,6 +158,29 @@ impl<'c> Import<'c> {
     pub fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().map_err(busy_aware)
     }
+}
+
+/// Opens a file's write transaction: takes the write lock, records the
+/// origin, and loads the content hashes of `table` (`unit` or `concept`),
+/// the identities new rows are checked against.
+pub(super) fn begin_file<'c>(
+    conn: &'c mut Connection,
+    origin: &NewOrigin,
+    table: &str,
+) -> Result<(Transaction<'c>, i64, HashSet<i64>), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy_aware)?;
+    let header = serde_json::to_string(&origin.header).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO origin (name, imported_at, format, header) VALUES (?1, ?2, ?3, ?4)",
+        params![origin.name, TmxDate::now().as_str(), origin.format, header],
+    )?;
+    let origin_id = tx.last_insert_rowid();
+    let known = {
+        let mut stmt = tx.prepare(&format!("SELECT content_hash FROM {table}"))?;
+        let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        hashes.collect::<Result<HashSet<i64>, _>>()?
+    };
+    Ok((tx, origin_id, known))
 }
 
 fn placeholders(n: usize) -> String {

@@ -3,9 +3,8 @@
 
 use super::{busy_aware, NewOrigin, Store, StoreError};
 use crate::lang::Lang;
-use crate::model::TmxDate;
 use crate::terms::{Concept, Term, TermStatus};
-use rusqlite::{params, Connection, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Row, Transaction};
 use std::collections::HashSet;
 
 /// What [`TermsImport::add`] did with a concept.
@@ -36,21 +35,7 @@ fn concept_hash(c: &Concept) -> i64 {
 impl Store {
     /// Starts a glossary import from one file.
     pub fn begin_terms_import(&mut self, origin: &NewOrigin) -> Result<TermsImport<'_>, StoreError> {
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(busy_aware)?;
-        let header = serde_json::to_string(&origin.header).unwrap_or_default();
-        tx.execute(
-            "INSERT INTO origin (name, imported_at, format, header) VALUES (?1, ?2, ?3, ?4)",
-            params![origin.name, TmxDate::now().as_str(), origin.format, header],
-        )?;
-        let origin_id = tx.last_insert_rowid();
-        let known = {
-            let mut stmt = tx.prepare("SELECT content_hash FROM concept")?;
-            let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-            hashes.collect::<Result<HashSet<i64>, _>>()?
-        };
+        let (tx, origin_id, known) = super::import::begin_file(self.conn_mut(), origin, "concept")?;
         Ok(TermsImport { tx, origin_id, known })
     }
 
@@ -117,15 +102,6 @@ fn term_from_row(r: &Row) -> rusqlite::Result<Term> {
     })
 }
 
-fn status_word(s: TermStatus) -> &'static str {
-    match s {
-        TermStatus::Preferred => "preferred",
-        TermStatus::Admitted => "admitted",
-        TermStatus::Deprecated => "deprecated",
-        TermStatus::Superseded => "superseded",
-    }
-}
-
 impl TermsImport<'_> {
     pub fn add(&mut self, concept: &Concept) -> Result<ConceptOutcome, StoreError> {
         let hash = concept_hash(concept);
@@ -155,7 +131,7 @@ impl TermsImport<'_> {
                 seq as i64,
                 t.lang.as_str(),
                 t.text,
-                status_word(t.status),
+                t.status.word(),
                 t.part_of_speech,
                 t.term_type,
                 t.note,

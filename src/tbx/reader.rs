@@ -31,11 +31,10 @@
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
 use crate::tmx::Warning;
-use crate::xml::{self, InputError, Utf8Reader};
+use crate::xml::{self, InputError, ScanningReader};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::HashSet;
-use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 /// Which TBX the file is.
@@ -55,7 +54,7 @@ const TBX_NAMESPACES: [&str; 2] = ["urn:iso:std:iso:30042:ed-2", "urn:iso:std:is
 /// A pull reader over the concepts of one TBX file.
 pub struct TbxReader {
     path: PathBuf,
-    reader: Reader<LineCounter>,
+    reader: Reader<ScanningReader>,
     buf: Vec<u8>,
     version: TbxVersion,
     root: String,
@@ -148,7 +147,7 @@ impl TbxReader {
     /// Opens `path` and reads up to the first entry.
     pub fn open(path: &Path) -> Result<TbxReader, InputError> {
         let stream = xml::open(path)?;
-        let mut reader = Reader::from_reader(LineCounter::new(stream));
+        let mut reader = Reader::from_reader(ScanningReader::new(stream));
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
@@ -219,7 +218,7 @@ impl TbxReader {
     }
 
     fn line(&self) -> u64 {
-        self.reader.get_ref().scan.line
+        self.reader.get_ref().line()
     }
 
     fn warn(&mut self, entry: Option<(u64, Option<&str>)>, line: u64, rule: &'static str, message: String) {
@@ -238,7 +237,7 @@ impl TbxReader {
         match self.reader.read_event_into(&mut self.buf) {
             Ok(event) => {
                 let event = event.into_owned();
-                if let Some((offset, c)) = self.reader.get_ref().scan.forbidden {
+                if let Some((offset, c)) = self.reader.get_ref().forbidden() {
                     return Err(ParseError {
                         offset,
                         message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
@@ -701,70 +700,6 @@ pub fn read_all(path: &Path) -> Result<(Vec<Concept>, Vec<Warning>), InputError>
         concepts.push(c);
     }
     Ok((concepts, reader.take_warnings()))
-}
-
-/// Counts lines and finds characters XML forbids as the parser consumes
-/// bytes (the same technique as the TMX reader's).
-struct LineCounter {
-    inner: Utf8Reader,
-    scan: Scan,
-}
-
-struct Scan {
-    line: u64,
-    consumed: u64,
-    forbidden: Option<(u64, char)>,
-}
-
-impl LineCounter {
-    fn new(inner: Utf8Reader) -> Self {
-        LineCounter {
-            inner,
-            scan: Scan {
-                line: 1,
-                consumed: 0,
-                forbidden: None,
-            },
-        }
-    }
-}
-
-impl Scan {
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        if self.forbidden.is_none() {
-            let control = bytes.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-            if control || memchr::memmem::find(bytes, b"\xEF\xBF").is_some() {
-                if let Some((i, c)) = xml::forbidden_char(&String::from_utf8_lossy(bytes)) {
-                    self.forbidden = Some((self.consumed + i as u64, c));
-                }
-            }
-        }
-        self.consumed += bytes.len() as u64;
-    }
-}
-
-impl io::Read for LineCounter {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let mut available = self.fill_buf()?;
-            io::Read::read(&mut available, buf)?
-        };
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for LineCounter {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        if let Ok(buf) = self.inner.fill_buf() {
-            self.scan.bytes(&buf[..amt.min(buf.len())]);
-        }
-        self.inner.consume(amt)
-    }
 }
 
 #[cfg(test)]

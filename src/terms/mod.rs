@@ -43,6 +43,16 @@ impl TermStatus {
         })
     }
 
+    /// The plain word glossary spreadsheets and the store use.
+    pub fn word(self) -> &'static str {
+        match self {
+            TermStatus::Preferred => "preferred",
+            TermStatus::Admitted => "admitted",
+            TermStatus::Deprecated => "deprecated",
+            TermStatus::Superseded => "superseded",
+        }
+    }
+
     /// The TBX-Basic picklist value.
     pub fn tbx_value(self) -> &'static str {
         match self {

@@ -490,7 +490,7 @@ pub fn write_tsv<W: Write>(mut out: W, concepts: &[Concept]) -> io::Result<W> {
                 &key,
                 t.lang.as_str(),
                 &t.text,
-                status_word(t.status),
+                t.status.word(),
                 t.part_of_speech.as_deref().unwrap_or(""),
                 t.term_type.as_deref().unwrap_or(""),
                 t.note.as_deref().unwrap_or(""),
@@ -516,15 +516,6 @@ pub fn write_tsv<W: Write>(mut out: W, concepts: &[Concept]) -> io::Result<W> {
 
 fn is_anonymous_key(id: &str) -> bool {
     id.len() > 1 && id.starts_with('#') && id[1..].bytes().all(|b| b.is_ascii_digit())
-}
-
-fn status_word(s: TermStatus) -> &'static str {
-    match s {
-        TermStatus::Preferred => "preferred",
-        TermStatus::Admitted => "admitted",
-        TermStatus::Deprecated => "deprecated",
-        TermStatus::Superseded => "superseded",
-    }
 }
 
 #[cfg(test)]

@@ -19,17 +19,16 @@
 use super::Warning;
 use crate::lang::{Lang, SrcLang};
 use crate::model::{Admin, Header, Meta, Note, Prop, TmxDate, Unit, Variant};
-use crate::xml::{self, InputError, Utf8Reader};
+use crate::xml::{self, InputError, ScanningReader};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::borrow::Cow;
-use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 
 /// A pull reader over the units of one TMX file.
 pub struct TmxReader {
     path: PathBuf,
-    reader: Reader<LineCounter>,
+    reader: Reader<ScanningReader>,
     buf: Vec<u8>,
     header: Header,
     units_read: u64,
@@ -70,7 +69,7 @@ impl TmxReader {
     /// Opens `path` and reads up to the first unit (the header).
     pub fn open(path: &Path) -> Result<TmxReader, InputError> {
         let stream = xml::open(path)?;
-        let mut reader = Reader::from_reader(LineCounter::new(stream));
+        let mut reader = Reader::from_reader(ScanningReader::new(stream));
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
@@ -138,7 +137,7 @@ impl TmxReader {
     }
 
     fn line(&self) -> u64 {
-        self.reader.get_ref().scan.line
+        self.reader.get_ref().line()
     }
 
     fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
@@ -176,11 +175,11 @@ impl TmxReader {
     }
 
     /// XML 1.0 forbids most control characters and U+FFFE/U+FFFF anywhere
-    /// (found by [`LineCounter`] as bytes stream past), and `]]>` in text;
+    /// (found by [`ScanningReader`] as bytes stream past), and `]]>` in text;
     /// quick-xml checks neither, and keeping them would make the export
     /// ill-formed.
     fn check_characters(&self, event: &Event) -> Parse<()> {
-        if let Some((offset, c)) = self.reader.get_ref().scan.forbidden {
+        if let Some((offset, c)) = self.reader.get_ref().forbidden() {
             return Err(ParseError {
                 offset,
                 message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
@@ -1050,86 +1049,5 @@ fn describe_xml_error(e: &quick_xml::Error) -> String {
         E::IllFormed(err) => format!("not well-formed XML: {err}"),
         E::Syntax(err) => format!("not well-formed XML: {err}"),
         other => format!("not well-formed XML: {other}"),
-    }
-}
-
-/// Watches the bytes as the XML parser consumes them: counts lines, so that
-/// warnings can name one without a second pass, and finds the first
-/// character XML 1.0 forbids anywhere in a document (control characters
-/// other than tab, LF and CR; U+FFFE and U+FFFF), which quick-xml does not
-/// check. One pass over the input, whatever the events.
-struct LineCounter {
-    inner: Utf8Reader,
-    scan: Scan,
-}
-
-struct Scan {
-    /// Finds `EF BF`; built once (a searcher per call would cost more than
-    /// the search on the short slices the parser consumes).
-    nonchar_prefix: memchr::memmem::Finder<'static>,
-    line: u64,
-    /// Bytes consumed so far.
-    consumed: u64,
-    /// Offset and character of the first forbidden character.
-    forbidden: Option<(u64, char)>,
-}
-
-impl LineCounter {
-    fn new(inner: Utf8Reader) -> Self {
-        LineCounter {
-            inner,
-            scan: Scan {
-                nonchar_prefix: memchr::memmem::Finder::new(b"\xEF\xBF"),
-                line: 1,
-                consumed: 0,
-                forbidden: None,
-            },
-        }
-    }
-}
-
-impl Scan {
-    /// Written so the common case vectorises: a newline count, a
-    /// branch-free test for control bytes, and a SIMD search for `EF BF`
-    /// (U+FFC0..U+FFFF, rare) before any per-character work.
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        if self.forbidden.is_none() {
-            let control = bytes.iter().fold(0u8, |acc, &b| {
-                acc | (u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n') & u8::from(b != b'\r'))
-            });
-            if control != 0 || self.nonchar_prefix.find(bytes).is_some() {
-                // A chunk ends at an event boundary, which is ASCII, so a
-                // character never straddles two chunks.
-                if let Some((i, c)) = xml::forbidden_char(&String::from_utf8_lossy(bytes)) {
-                    self.forbidden = Some((self.consumed + i as u64, c));
-                }
-            }
-        }
-        self.consumed += bytes.len() as u64;
-    }
-}
-
-impl io::Read for LineCounter {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let mut available = self.fill_buf()?;
-            io::Read::read(&mut available, buf)?
-        };
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for LineCounter {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        // fill_buf returns the same buffered bytes here: no I/O happens.
-        if let Ok(buf) = self.inner.fill_buf() {
-            self.scan.bytes(&buf[..amt.min(buf.len())]);
-        }
-        self.inner.consume(amt)
     }
 }

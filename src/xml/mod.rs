@@ -18,6 +18,10 @@
 //!   by decoding the file again up to that point, which costs nothing on the
 //!   happy path.
 
+mod scan;
+
+pub use scan::ScanningReader;
+
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
