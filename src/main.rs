@@ -32,6 +32,8 @@ enum Command {
     Import(cmd::import::Args),
     /// Write the store, or part of it, as TMX 1.4b or TSV.
     Export(cmd::export::Args),
+    /// Find how a sentence was translated before: fuzzy matches with scores and differences.
+    Lookup(cmd::lookup::Args),
     /// Show what the store holds.
     Stats(cmd::stats::Args),
     /// Glossaries: import and export TBX, TSV and CSV.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(&global, args),
         Command::Export(args) => cmd::export::run(&global, args),
+        Command::Lookup(args) => cmd::lookup::run(&global, args),
         Command::Stats(args) => cmd::stats::run(&global, args),
         Command::Terms(args) => cmd::terms::run(&global, args),
     };

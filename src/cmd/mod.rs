@@ -2,5 +2,6 @@
 
 pub mod export;
 pub mod import;
+pub mod lookup;
 pub mod stats;
 pub mod terms;

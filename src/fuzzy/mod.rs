@@ -19,10 +19,11 @@
 //! Numbers that differ between query and match are placeables, handled by
 //! [`crate::text::numbers`].
 //!
-//! All of this is pure: no store, no index. The candidate index only decides
-//! which units get scored.
+//! [`memory`] applies them to a language pair of the store. The candidate
+//! index (next) will only decide which units get scored.
 
 pub mod diff;
+pub mod memory;
 pub mod score;
 pub mod tokens;
 

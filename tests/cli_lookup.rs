@@ -1,0 +1,75 @@
+//! `yakugo lookup` on the bundled newsletter TM: exact matches score 100,
+//! a sentence that differs only in numbers comes back with an adapted
+//! target, unrelated text finds nothing, and stdin gives one JSON answer per
+//! line.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let tm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tm/mic-news-vol28-no5.ja-en.tmx");
+    Command::cargo_bin("yakugo")
+        .unwrap()
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(tm)
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn lookup(db: &Path, args: &[&str], stdin: Option<&str>) -> Vec<Value> {
+    let mut cmd = Command::cargo_bin("yakugo").unwrap();
+    cmd.arg("--db")
+        .arg(db)
+        .args(["--json", "lookup", "--src", "ja", "--tgt", "en"])
+        .args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn exact_match_scores_100_with_its_translation() {
+    let (_dir, db) = store();
+    let answers = lookup(&db, &["1．日時等"], None);
+    assert_eq!(answers.len(), 1);
+    let best = &answers[0]["matches"][0];
+    assert_eq!(best["score"], 100.0);
+    assert_eq!(best["target"], "1. Time and date, etc.");
+    assert!(best["id"].is_i64());
+}
+
+#[test]
+fn a_number_change_is_adapted() {
+    let (_dir, db) = store();
+    let answers = lookup(&db, &["第11回日・ASEAN情報セキュリティ政策会議の結果"], None);
+    let best = &answers[0]["matches"][0];
+    let score = best["score"].as_f64().unwrap();
+    assert!((90.0..100.0).contains(&score), "{score}");
+    assert_eq!(
+        best["adapted_target"],
+        "Results of 11th Japan-ASEAN Information Security Policy Meeting"
+    );
+    let diff = best["diff"].as_array().unwrap();
+    assert!(diff.iter().any(|op| op["kind"] == "delete" && op["text"] == "10"), "{diff:?}");
+}
+
+#[test]
+fn stdin_gives_one_answer_per_line_and_unrelated_text_finds_nothing() {
+    let (_dir, db) = store();
+    let answers = lookup(&db, &["--min", "70"], Some("1．日時等\nこれは無関係なテスト文です。\n"));
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[0]["query"], "1．日時等");
+    assert!(answers[1]["matches"].as_array().unwrap().is_empty());
+}
