@@ -60,7 +60,8 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("the store is busy: another yakugo process held it for longer than {0:?}; retry when it has finished")]
     Busy(Duration),
-    #[error("store error: {0}")]
+    /// The SQLite error is the source, printed after this message.
+    #[error("store error")]
     Sql(#[from] rusqlite::Error),
     #[error("corrupt row in the store: {0}")]
     Corrupt(String),
