@@ -32,6 +32,8 @@ enum Command {
     Import(cmd::import::Args),
     /// Write the store, or part of it, as TMX 1.4b or TSV.
     Export(cmd::export::Args),
+    /// Find a phrase in source and target segments, in context.
+    Concordance(cmd::concordance::Args),
     /// Find how a sentence was translated before: fuzzy matches with scores and differences.
     Lookup(cmd::lookup::Args),
     /// Show what the store holds.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import(args) => cmd::import::run(&global, args),
         Command::Export(args) => cmd::export::run(&global, args),
+        Command::Concordance(args) => cmd::concordance::run(&global, args),
         Command::Lookup(args) => cmd::lookup::run(&global, args),
         Command::Stats(args) => cmd::stats::run(&global, args),
         Command::Terms(args) => cmd::terms::run(&global, args),

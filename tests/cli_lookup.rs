@@ -73,3 +73,31 @@ fn stdin_gives_one_answer_per_line_and_unrelated_text_finds_nothing() {
     assert_eq!(answers[0]["query"], "1．日時等");
     assert!(answers[1]["matches"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn concordance_finds_a_single_kanji_and_an_english_phrase_in_context() {
+    let (_dir, db) = store();
+    let run = |args: &[&str]| -> Value {
+        let out = Command::cargo_bin("yakugo")
+            .unwrap()
+            .arg("--db")
+            .arg(&db)
+            .args(["--json", "concordance"])
+            .args(args)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let kanji = run(&["省", "--top", "100"]);
+    let hits = kanji["hits"].as_array().unwrap();
+    assert!(hits.len() >= 3, "{hits:?}");
+    assert!(hits.iter().all(|h| h["matched"] == "省" && h["lang"] == "ja"));
+    assert!(hits.iter().all(|h| h["translations"][0]["lang"] == "en"));
+    let phrase = run(&["--lang", "en", "CRITICAL INFORMATION"]);
+    let first = &phrase["hits"][0];
+    assert_eq!(
+        first["matched"], "critical information",
+        "case-insensitive, context from the original text"
+    );
+    assert_eq!(first["lang"], "en");
+}
