@@ -1,8 +1,10 @@
-//! `yakugo terms import|export`: glossaries in and out.
+//! `yakugo terms import|export|find`: glossaries in and out, and the
+//! glossary terms a text contains.
 //!
 //! Usage:
 //!   `yakugo terms import [--format tbx|tsv|csv] [--src L --tgt L] FILE...`
 //!   `yakugo terms export [--format tbx|tsv] FILE`
+//!   `yakugo terms find [--lang L] [TEXT | --file F]` (else stdin, one text a line)
 //!
 //! Import reads TBX v3 (ISO 30042:2019, DCA and DCT), TBX v2 (`martif`),
 //! yakugo's own TSV (one term per row) and two- or three-column glossaries
@@ -12,8 +14,12 @@
 //! (same content) are not added twice. Export writes TBX v3 TBX-Basic (DCA)
 //! or yakugo's TSV; both read back to the same concepts.
 //!
-//! Exit code 0 when every file imported, 1 when any was refused, 2 on
-//! usage or internal errors.
+//! Find lists each term of the store's glossary found in the text (see
+//! [`yakugo::terms::find`] for the matching rules), with its byte span, its
+//! status and the concept's approved renderings in the other languages.
+//!
+//! Exit code 0 when every file imported (find: always, unless its input is
+//! refused), 1 when any was refused, 2 on usage or internal errors.
 
 use crate::cli::{print_json, progress, write_file_atomically, Global, Outcome};
 use anyhow::Context;
@@ -24,6 +30,7 @@ use yakugo::lang::Lang;
 use yakugo::model::Header;
 use yakugo::store::{ConceptOutcome, NewOrigin, Store, StoreError};
 use yakugo::tbx::{TbxReader, TbxWriter};
+use yakugo::terms::find::{TermHit, TermIndex};
 use yakugo::terms::table::{self, Delimiter, TableError, TableOptions};
 use yakugo::terms::Concept;
 use yakugo::tmx::Warning;
@@ -33,7 +40,8 @@ use yakugo::tmx::Warning;
   yakugo terms import glossaries/mic-ict.tbx
   yakugo terms import --src en --tgt ja omegat/glossary.txt
   yakugo terms export glossary.tbx
-  yakugo terms export --format tsv - | head")]
+  yakugo terms export --format tsv - | head
+  yakugo terms find --lang ja '総務省の会議'")]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -51,6 +59,25 @@ enum Command {
   yakugo terms export all-terms.tbx
   yakugo terms export --format tsv terms.tsv")]
     Export(ExportArgs),
+    /// List the glossary terms a text contains, with their approved renderings.
+    #[command(after_help = "Examples:
+  yakugo terms find --lang ja '第11回日・ASEAN情報セキュリティ政策会議の結果'
+  yakugo terms find --lang en --file tm/new-text.en.txt
+  cat sentences.txt | yakugo terms find --json | jq '.hits[] | select(.forbidden)'")]
+    Find(FindArgs),
+}
+
+#[derive(clap::Args)]
+struct FindArgs {
+    /// The text to scan. Without it, --file or stdin is read, one text per line.
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    text: Option<String>,
+    /// Read the texts from this file, one per line.
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// The texts' language: only its terms are looked for (by default, every language's).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<Lang>,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +135,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Command::Import(a) => import(global, a),
         Command::Export(a) => export(global, a),
+        Command::Find(a) => find(global, a),
     }
 }
 
@@ -295,4 +323,97 @@ fn export(global: &Global, args: ExportArgs) -> anyhow::Result<Outcome> {
         println!("exported {} concept(s) to {}", concepts.len(), args.file.display());
     }
     Ok(Outcome::Ok)
+}
+
+fn find(global: &Global, args: FindArgs) -> anyhow::Result<Outcome> {
+    // Read the input first: refused input must not cost a glossary load.
+    let (texts, numbered): (Vec<String>, bool) = match (&args.text, &args.file) {
+        (Some(text), _) => (vec![text.clone()], false),
+        (None, Some(path)) => match std::fs::read(path) {
+            Err(e) => {
+                eprintln!("rejected {}: {e}", path.display());
+                return Ok(Outcome::Findings);
+            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(s) => (lines(&s), true),
+                Err(e) => {
+                    eprintln!("rejected {}: not UTF-8 (byte {})", path.display(), e.utf8_error().valid_up_to());
+                    return Ok(Outcome::Findings);
+                }
+            },
+        },
+        (None, None) => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).context("reading stdin")?;
+            match String::from_utf8(bytes) {
+                Ok(s) => (lines(&s), true),
+                Err(e) => {
+                    eprintln!("rejected stdin: not UTF-8 (byte {})", e.utf8_error().valid_up_to());
+                    return Ok(Outcome::Findings);
+                }
+            }
+        }
+    };
+    let store = global.open_store()?;
+    let mut concepts = Vec::new();
+    store.for_each_concept(|c| -> Result<(), StoreError> {
+        concepts.push(c);
+        Ok(())
+    })?;
+    if concepts.is_empty() && !global.json {
+        eprintln!("the store has no glossary; add one with `yakugo terms import FILE`");
+    }
+    let index = TermIndex::new(&concepts);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (n, text) in texts.iter().enumerate() {
+        let hits = index.find(text, args.lang.as_ref());
+        if global.json {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "text": text, "hits": hits }))?;
+            writeln!(out)?;
+            continue;
+        }
+        if numbered {
+            if hits.is_empty() {
+                continue;
+            }
+            writeln!(out, "line {}: {}", n + 1, text)?;
+        }
+        if hits.is_empty() {
+            writeln!(out, "no glossary terms found")?;
+        }
+        for hit in &hits {
+            writeln!(out, "  {}", describe(hit))?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+/// The texts of a file or stdin: one per line, line ends removed.
+fn lines(s: &str) -> Vec<String> {
+    s.strip_prefix('\u{FEFF}')
+        .unwrap_or(s)
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        .collect()
+}
+
+/// `12..21 総務省 [ja preferred] → Ministry of …; MIC`
+fn describe(hit: &TermHit) -> String {
+    let mut line = format!("{}..{} {}", hit.start, hit.end, hit.matched);
+    if hit.term != hit.matched {
+        line.push_str(&format!(" (term: {})", hit.term));
+    }
+    line.push_str(&format!(" [{} {}", hit.lang, hit.status.word()));
+    if hit.forbidden {
+        line.push_str(", forbidden");
+    }
+    line.push(']');
+    if !hit.approved.is_empty() {
+        line.push_str(&format!(" → {}", hit.approved.join("; ")));
+    }
+    if let Some(id) = &hit.concept_id {
+        line.push_str(&format!(" ({id})"));
+    }
+    line
 }
