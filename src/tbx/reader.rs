@@ -31,11 +31,10 @@
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
 use crate::tmx::Warning;
-use crate::xml::{self, InputError, ScanningReader};
+use crate::xml::{self, Events, InputError, Parse};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Which TBX the file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +52,7 @@ const TBX_NAMESPACES: [&str; 2] = ["urn:iso:std:iso:30042:ed-2", "urn:iso:std:is
 
 /// A pull reader over the concepts of one TBX file.
 pub struct TbxReader {
-    path: PathBuf,
-    reader: Reader<ScanningReader>,
-    buf: Vec<u8>,
+    events: Events,
     version: TbxVersion,
     root: String,
     /// Open elements between the root and the next entry.
@@ -65,15 +62,7 @@ pub struct TbxReader {
     /// Data categories already reported as ignored.
     reported: HashSet<String>,
     finished: bool,
-    event_start: u64,
 }
-
-struct ParseError {
-    offset: u64,
-    message: String,
-}
-
-type Parse<T> = Result<T, ParseError>;
 
 /// An element of an entry, with its line for warnings.
 struct Element {
@@ -146,15 +135,8 @@ enum Level {
 impl TbxReader {
     /// Opens `path` and reads up to the first entry.
     pub fn open(path: &Path) -> Result<TbxReader, InputError> {
-        let stream = xml::open(path)?;
-        let mut reader = Reader::from_reader(ScanningReader::new(stream));
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.check_comments = true;
         let mut tbx = TbxReader {
-            path: path.to_path_buf(),
-            reader,
-            buf: Vec::with_capacity(64 * 1024),
+            events: Events::open(path)?,
             version: TbxVersion::V3Dca,
             root: String::new(),
             depth: 0,
@@ -162,9 +144,8 @@ impl TbxReader {
             warnings: Vec::new(),
             reported: HashSet::new(),
             finished: false,
-            event_start: 0,
         };
-        tbx.read_prolog().map_err(|e| tbx.locate(e))?;
+        tbx.read_prolog().map_err(|e| tbx.events.locate(e))?;
         Ok(tbx)
     }
 
@@ -179,7 +160,7 @@ impl TbxReader {
 
     /// Bytes of decoded input consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.buffer_position()
+        self.events.bytes_read()
     }
 
     /// The next concept, or `None` at the end of the file.
@@ -195,30 +176,9 @@ impl TbxReader {
             }
             Err(e) => {
                 self.finished = true;
-                Err(self.locate(e))
+                Err(self.events.locate(e))
             }
         }
-    }
-
-    fn locate(&self, e: ParseError) -> InputError {
-        let (line, column) = xml::locate(&self.path, e.offset);
-        InputError::Syntax {
-            path: self.path.clone(),
-            line,
-            column,
-            message: e.message,
-        }
-    }
-
-    fn error<T>(&self, message: impl Into<String>) -> Parse<T> {
-        Err(ParseError {
-            offset: self.event_start,
-            message: message.into(),
-        })
-    }
-
-    fn line(&self) -> u64 {
-        self.reader.get_ref().line()
     }
 
     fn warn(&mut self, entry: Option<(u64, Option<&str>)>, line: u64, rule: &'static str, message: String) {
@@ -231,70 +191,17 @@ impl TbxReader {
         });
     }
 
-    fn next_event(&mut self) -> Parse<Event<'static>> {
-        self.buf.clear();
-        self.event_start = self.reader.buffer_position();
-        match self.reader.read_event_into(&mut self.buf) {
-            Ok(event) => {
-                let event = event.into_owned();
-                if let Some((offset, c)) = self.reader.get_ref().forbidden() {
-                    return Err(ParseError {
-                        offset,
-                        message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
-                    });
-                }
-                if let Event::Text(t) = &event {
-                    if let Some(i) = memchr::memmem::find(t.as_bytes(), b"]]>") {
-                        return Err(ParseError {
-                            offset: self.event_start + i as u64,
-                            message: "`]]>` is not allowed in text (write `]]&gt;`)".into(),
-                        });
-                    }
-                }
-                Ok(event)
-            }
-            Err(e) => {
-                let offset = match &e {
-                    quick_xml::Error::Encoding(quick_xml::encoding::EncodingError::Utf8(u)) => self.event_start + u.valid_up_to() as u64,
-                    _ => self.reader.error_position(),
-                };
-                Err(ParseError {
-                    offset,
-                    message: describe_xml_error(&e),
-                })
-            }
-        }
-    }
-
-    fn attributes(&self, e: &BytesStart) -> Parse<Vec<(String, String)>> {
-        let mut out = Vec::new();
-        for attr in e.attributes() {
-            let attr = attr.map_err(|err| ParseError {
-                offset: self.event_start,
-                message: format!("malformed attribute: {err}"),
-            })?;
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
-                .map_err(|err| ParseError {
-                    offset: self.event_start,
-                    message: describe_xml_error(&err),
-                })?;
-            out.push((attr.key.0.to_string(), value.into_owned()));
-        }
-        Ok(out)
-    }
-
     /// XML declaration, DOCTYPE and the root element.
     fn read_prolog(&mut self) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.error(m))?,
+                Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.events.error(m))?,
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Start(e) if matches!(local_name(e.name().as_ref()), "tbx" | "martif") => {
                     self.root = e.name().as_ref().to_string();
-                    let attrs = self.attributes(&e)?;
-                    let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+                    let attrs = self.events.attributes(&e)?;
+                    let get = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_ref());
                     if local_name(&self.root) == "martif" {
                         self.version = TbxVersion::V2;
                     } else {
@@ -303,7 +210,7 @@ impl TbxReader {
                             Some(s) if s.eq_ignore_ascii_case("dca") => TbxVersion::V3Dca,
                             None => TbxVersion::V3Dca,
                             Some(other) => {
-                                let line = self.line();
+                                let line = self.events.line();
                                 self.warn(None, line, "unknown-style", format!("unknown TBX style `{other}`; read as DCA"));
                                 TbxVersion::V3Dca
                             }
@@ -314,7 +221,7 @@ impl TbxReader {
                         };
                         if let Some(ns) = get(&xmlns_key) {
                             if !TBX_NAMESPACES.contains(&ns.trim()) {
-                                let line = self.line();
+                                let line = self.events.line();
                                 let message = format!("unexpected TBX namespace `{ns}`; read as TBX v3");
                                 self.warn(None, line, "unknown-namespace", message);
                             }
@@ -324,22 +231,28 @@ impl TbxReader {
                 }
                 Event::Start(e) | Event::Empty(e) => {
                     let name = e.name().as_ref().to_string();
-                    return self.error(format!(
+                    return self.events.error(format!(
                         "this is not a TBX file: the root element is <{name}>, expected <tbx> or <martif>"
                     ));
                 }
-                Event::Eof => return self.error("the file is empty or has no root element; expected a TBX document (<tbx> or <martif>)"),
-                Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) => {
-                    return self.error("this is not XML: it starts with text; expected a TBX document (<tbx> or <martif>)")
+                Event::Eof => {
+                    return self
+                        .events
+                        .error("the file is empty or has no root element; expected a TBX document (<tbx> or <martif>)")
                 }
-                _ => return self.error("expected the <tbx> or <martif> root element"),
+                Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) => {
+                    return self
+                        .events
+                        .error("this is not XML: it starts with text; expected a TBX document (<tbx> or <martif>)")
+                }
+                _ => return self.events.error("expected the <tbx> or <martif> root element"),
             }
         }
     }
 
     fn read_next_concept(&mut self) -> Parse<Option<Concept>> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Start(e) if matches!(local_name(e.name().as_ref()), "conceptEntry" | "termEntry") => {
                     let entry = self.read_element(&e, false)?;
                     self.entries_read += 1;
@@ -349,8 +262,13 @@ impl TbxReader {
                 }
                 Event::Empty(e) if matches!(local_name(e.name().as_ref()), "conceptEntry" | "termEntry") => {
                     self.entries_read += 1;
-                    let id = self.attributes(&e)?.into_iter().find(|(k, _)| k == "id").map(|(_, v)| v);
-                    let line = self.line();
+                    let id = self
+                        .events
+                        .attributes(&e)?
+                        .into_iter()
+                        .find(|(k, _)| *k == "id")
+                        .map(|(_, v)| v.into_owned());
+                    let line = self.events.line();
                     let n = self.entries_read;
                     self.warn(
                         Some((n, id.as_deref())),
@@ -363,11 +281,11 @@ impl TbxReader {
                 Event::End(_) if self.depth > 0 => self.depth -= 1,
                 Event::End(_) => return self.expect_trailing_misc().map(|()| None),
                 Event::GeneralRef(r) => {
-                    xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
                 }
                 Event::Eof => {
                     let root = self.root.clone();
-                    return self.error(format!("the file ends before </{root}> (is it truncated?)"));
+                    return self.events.error(format!("the file ends before </{root}> (is it truncated?)"));
                 }
                 _ => {}
             }
@@ -376,11 +294,15 @@ impl TbxReader {
 
     fn expect_trailing_misc(&mut self) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => return Ok(()),
-                _ => return self.error("content after the end of the root element; a well-formed XML document has exactly one root"),
+                _ => {
+                    return self
+                        .events
+                        .error("content after the end of the root element; a well-formed XML document has exactly one root")
+                }
             }
         }
     }
@@ -389,31 +311,31 @@ impl TbxReader {
     fn read_element(&mut self, start: &BytesStart, empty: bool) -> Parse<Element> {
         let mut root = Element {
             name: start.name().as_ref().to_string(),
-            attrs: self.attributes(start)?,
+            attrs: owned(self.events.attributes(start)?),
             children: Vec::new(),
-            line: self.line(),
+            line: self.events.line(),
         };
         if empty {
             return Ok(root);
         }
         let mut stack: Vec<Element> = Vec::new();
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Start(e) => {
                     let child = Element {
                         name: e.name().as_ref().to_string(),
-                        attrs: self.attributes(&e)?,
+                        attrs: owned(self.events.attributes(&e)?),
                         children: Vec::new(),
-                        line: self.line(),
+                        line: self.events.line(),
                     };
                     stack.push(child);
                 }
                 Event::Empty(e) => {
                     let child = Element {
                         name: e.name().as_ref().to_string(),
-                        attrs: self.attributes(&e)?,
+                        attrs: owned(self.events.attributes(&e)?),
                         children: Vec::new(),
-                        line: self.line(),
+                        line: self.events.line(),
                     };
                     stack.last_mut().unwrap_or(&mut root).children.push(Node::Element(child));
                 }
@@ -429,12 +351,12 @@ impl TbxReader {
                     push_text(top_of(&mut stack, &mut root), &c);
                 }
                 Event::GeneralRef(r) => {
-                    let c = xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    let c = xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
                     push_text(top_of(&mut stack, &mut root), c.encode_utf8(&mut [0; 4]));
                 }
                 Event::Eof => {
                     let name = root.name.clone();
-                    return self.error(format!("the file ends inside <{name}> (is it truncated?)"));
+                    return self.events.error(format!("the file ends inside <{name}> (is it truncated?)"));
                 }
                 _ => {}
             }
@@ -604,6 +526,11 @@ impl TbxReader {
     }
 }
 
+/// Attributes kept in an [`Element`] outlive the event they came from.
+fn owned(attrs: Vec<(&str, std::borrow::Cow<str>)>) -> Vec<(String, String)> {
+    attrs.into_iter().map(|(k, v)| (k.to_string(), v.into_owned())).collect()
+}
+
 fn top_of<'a>(stack: &'a mut [Element], root: &'a mut Element) -> &'a mut Element {
     match stack.last_mut() {
         Some(e) => e,
@@ -677,19 +604,6 @@ fn is_silently_ignored(category: &str) -> bool {
             | "creationDate"
             | "lastModificationDate"
     )
-}
-
-fn describe_xml_error(e: &quick_xml::Error) -> String {
-    use quick_xml::Error as E;
-    match e {
-        E::Io(err) => format!("cannot read: {err}"),
-        E::Encoding(err) => {
-            format!("the text is not valid UTF-8 ({err}); if the file uses another encoding, name it in the XML declaration")
-        }
-        E::IllFormed(err) => format!("not well-formed XML: {err}"),
-        E::Syntax(err) => format!("not well-formed XML: {err}"),
-        other => format!("not well-formed XML: {other}"),
-    }
 }
 
 /// Reads a whole file: its concepts and the warnings.

@@ -19,32 +19,19 @@
 use super::Warning;
 use crate::lang::{Lang, SrcLang};
 use crate::model::{Admin, Header, Meta, Note, Prop, TmxDate, Unit, Variant};
-use crate::xml::{self, InputError, ScanningReader};
+use crate::xml::{self, Events, InputError, Parse};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A pull reader over the units of one TMX file.
 pub struct TmxReader {
-    path: PathBuf,
-    reader: Reader<ScanningReader>,
-    buf: Vec<u8>,
+    events: Events,
     header: Header,
     units_read: u64,
     warnings: Vec<Warning>,
     finished: bool,
-    /// Offset where the event being read starts: structural errors point here.
-    event_start: u64,
 }
-
-/// A parse error at a byte offset of the decoded stream; located lazily.
-struct ParseError {
-    offset: u64,
-    message: String,
-}
-
-type Parse<T> = Result<T, ParseError>;
 
 /// Where an element sits in `<seg>` content, for the DTD's content models.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -68,22 +55,14 @@ struct Open {
 impl TmxReader {
     /// Opens `path` and reads up to the first unit (the header).
     pub fn open(path: &Path) -> Result<TmxReader, InputError> {
-        let stream = xml::open(path)?;
-        let mut reader = Reader::from_reader(ScanningReader::new(stream));
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.check_comments = true;
         let mut tmx = TmxReader {
-            path: path.to_path_buf(),
-            reader,
-            buf: Vec::with_capacity(64 * 1024),
+            events: Events::open(path)?,
             header: Header::default(),
             units_read: 0,
             warnings: Vec::new(),
             finished: false,
-            event_start: 0,
         };
-        tmx.read_prolog().map_err(|e| tmx.locate(e))?;
+        tmx.read_prolog().map_err(|e| tmx.events.locate(e))?;
         Ok(tmx)
     }
 
@@ -109,108 +88,36 @@ impl TmxReader {
             }
             Err(e) => {
                 self.finished = true;
-                Err(self.locate(e))
+                Err(self.events.locate(e))
             }
         }
     }
 
     /// Bytes of decoded input consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.buffer_position()
-    }
-
-    fn locate(&self, e: ParseError) -> InputError {
-        let (line, column) = xml::locate(&self.path, e.offset);
-        InputError::Syntax {
-            path: self.path.clone(),
-            line,
-            column,
-            message: e.message,
-        }
-    }
-
-    fn error<T>(&self, message: impl Into<String>) -> Parse<T> {
-        Err(ParseError {
-            offset: self.event_start,
-            message: message.into(),
-        })
-    }
-
-    fn line(&self) -> u64 {
-        self.reader.get_ref().line()
+        self.events.bytes_read()
     }
 
     fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
         self.warnings.push(Warning {
             unit: unit.map(|_| self.units_read + 1),
             tuid: unit.and_then(|u| u.tuid.clone()),
-            line: self.line(),
+            line: self.events.line(),
             rule,
             message,
         });
     }
 
-    /// The next event, owned; quick-xml errors become located parse errors.
-    fn next_event(&mut self) -> Parse<Event<'static>> {
-        self.buf.clear();
-        self.event_start = self.reader.buffer_position();
-        match self.reader.read_event_into(&mut self.buf) {
-            Ok(event) => {
-                let event = event.into_owned();
-                self.check_characters(&event)?;
-                Ok(event)
-            }
-            Err(e) => {
-                let offset = match &e {
-                    // The event's bytes are in `buf`; point at the first bad one.
-                    quick_xml::Error::Encoding(quick_xml::encoding::EncodingError::Utf8(u)) => self.event_start + u.valid_up_to() as u64,
-                    _ => self.reader.error_position(),
-                };
-                Err(ParseError {
-                    offset,
-                    message: describe_xml_error(&e),
-                })
-            }
-        }
-    }
-
-    /// XML 1.0 forbids most control characters and U+FFFE/U+FFFF anywhere
-    /// (found by [`ScanningReader`] as bytes stream past), and `]]>` in text;
-    /// quick-xml checks neither, and keeping them would make the export
-    /// ill-formed.
-    fn check_characters(&self, event: &Event) -> Parse<()> {
-        if let Some((offset, c)) = self.reader.get_ref().forbidden() {
-            return Err(ParseError {
-                offset,
-                message: format!("the character U+{:04X} is not allowed in XML 1.0 documents", c as u32),
-            });
-        }
-        if let Event::Text(t) = event {
-            // Text rarely holds `>` at all: look for it first.
-            let bytes = t.as_bytes();
-            let mut from = 0;
-            while let Some(i) = memchr::memchr(b'>', &bytes[from..]).map(|i| i + from) {
-                if i >= 2 && &bytes[i - 2..i] == b"]]" {
-                    return Err(ParseError {
-                        offset: self.event_start + i as u64 - 2,
-                        message: "`]]>` is not allowed in text (write `]]&gt;`)".into(),
-                    });
-                }
-                from = i + 1;
-            }
-        }
-        Ok(())
-    }
-
     /// XML declaration, DOCTYPE, `<tmx>` and `<header>`.
     fn read_prolog(&mut self) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.error(m))?,
+                Event::DocType(d) => xml::check_doctype(&d).or_else(|m| self.events.error(m))?,
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Start(e) if e.name().as_ref() == "tmx" => {
                     self.header.version = self
+                        .events
                         .attributes(&e)?
                         .into_iter()
                         .find(|(k, _)| *k == "version")
@@ -220,19 +127,27 @@ impl TmxReader {
                 }
                 Event::Start(e) | Event::Empty(e) => {
                     let name = e.name().as_ref().to_string();
-                    return self.error(format!("this is not a TMX file: the root element is <{name}>, expected <tmx>"));
+                    return self
+                        .events
+                        .error(format!("this is not a TMX file: the root element is <{name}>, expected <tmx>"));
                 }
-                Event::Eof => return self.error("the file is empty or has no root element; expected a TMX document (<tmx>)"),
+                Event::Eof => {
+                    return self
+                        .events
+                        .error("the file is empty or has no root element; expected a TMX document (<tmx>)")
+                }
                 Event::Text(_) | Event::GeneralRef(_) => {
-                    return self.error("this is not XML: it starts with text; expected a TMX document (<?xml …?> and <tmx>)")
+                    return self
+                        .events
+                        .error("this is not XML: it starts with text; expected a TMX document (<?xml …?> and <tmx>)")
                 }
-                _ => return self.error("expected the <tmx> root element"),
+                _ => return self.events.error("expected the <tmx> root element"),
             }
         }
         // Between <tmx> and <body>: the header (required by TMX, but some
         // tools omit it).
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Start(e) if e.name().as_ref() == "header" => {
@@ -251,15 +166,17 @@ impl TmxReader {
                 }
                 Event::Start(e) | Event::Empty(e) => {
                     let name = e.name().as_ref().to_string();
-                    return self.error(format!("unexpected <{name}> in <tmx>; expected <header> or <body>"));
+                    return self
+                        .events
+                        .error(format!("unexpected <{name}> in <tmx>; expected <header> or <body>"));
                 }
                 Event::End(_) => {
                     self.warn(None, "missing-body", "the file has no <body>: no units".into());
                     self.finished = true;
                     return self.expect_trailing_misc();
                 }
-                Event::Eof => return self.error("the file ends before <body>; expected <header> and <body>"),
-                _ => return self.error("expected <header> or <body> in <tmx>"),
+                Event::Eof => return self.events.error("the file ends before <body>; expected <header> and <body>"),
+                _ => return self.events.error("expected <header> or <body> in <tmx>"),
             }
         }
     }
@@ -271,7 +188,7 @@ impl TmxReader {
     }
 
     fn read_header_attrs(&mut self, e: &BytesStart) -> Parse<()> {
-        for (name, value) in self.attributes(e)? {
+        for (name, value) in self.events.attributes(e)? {
             if name == "srclang" {
                 match SrcLang::parse(&value) {
                     Ok(s) => self.header.srclang = Some(s.to_string()),
@@ -286,7 +203,7 @@ impl TmxReader {
 
     fn read_header_children(&mut self) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Start(e) if e.name().as_ref() == "prop" => {
@@ -324,7 +241,7 @@ impl TmxReader {
                     self.warn(None, "unknown-element", format!("<{name}/> is not allowed in <header>; ignored"));
                 }
                 Event::End(_) => return Ok(()),
-                Event::Eof => return self.error("the file ends inside <header>"),
+                Event::Eof => return self.events.error("the file ends inside <header>"),
                 _ => {}
             }
         }
@@ -332,7 +249,7 @@ impl TmxReader {
 
     fn read_next_unit(&mut self) -> Parse<Option<Unit>> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Start(e) if e.name().as_ref() == "tu" => {
@@ -361,8 +278,12 @@ impl TmxReader {
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     self.warn(None, "stray-text", "text directly inside <body> ignored".into());
                 }
-                Event::Eof => return self.error("the file ends inside <body>; expected </body></tmx> (is the file truncated?)"),
-                _ => return self.error("unexpected content in <body>; expected <tu>"),
+                Event::Eof => {
+                    return self
+                        .events
+                        .error("the file ends inside <body>; expected </body></tmx> (is the file truncated?)")
+                }
+                _ => return self.events.error("unexpected content in <body>; expected <tu>"),
             }
         }
     }
@@ -370,30 +291,34 @@ impl TmxReader {
     /// After `</body>`: `</tmx>`, then only comments and whitespace.
     fn expect_end_of_document(&mut self, root: &str) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::End(e) if e.name().as_ref() == root => return self.expect_trailing_misc(),
-                Event::Eof => return self.error(format!("the file ends before </{root}> (is it truncated?)")),
-                _ => return self.error(format!("unexpected content after </body>; expected </{root}>")),
+                Event::Eof => return self.events.error(format!("the file ends before </{root}> (is it truncated?)")),
+                _ => return self.events.error(format!("unexpected content after </body>; expected </{root}>")),
             }
         }
     }
 
     fn expect_trailing_misc(&mut self) -> Parse<()> {
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => return Ok(()),
-                _ => return self.error("content after the end of the root element; a well-formed XML document has exactly one root"),
+                _ => {
+                    return self
+                        .events
+                        .error("content after the end of the root element; a well-formed XML document has exactly one root")
+                }
             }
         }
     }
 
     fn read_tu(&mut self, start: &BytesStart, empty: bool) -> Parse<Unit> {
         let mut unit = Unit::default();
-        let attrs = self.attributes(start)?;
+        let attrs = self.events.attributes(start)?;
         let mut unknown = Vec::new();
         for (name, value) in attrs {
             match name {
@@ -422,7 +347,7 @@ impl TmxReader {
         let mut lang_styles = (false, false); // (xml:lang seen, lang seen)
         if !empty {
             loop {
-                match self.next_event()? {
+                match self.events.next_event()? {
                     Event::Text(t) if t.trim().is_empty() => {}
                     Event::Comment(_) | Event::PI(_) => {}
                     Event::Start(e) if e.name().as_ref() == "tuv" => {
@@ -464,7 +389,7 @@ impl TmxReader {
                     Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                         self.warn(Some(&unit), "stray-text", "text directly inside <tu> ignored".into());
                     }
-                    Event::Eof => return self.error("the file ends inside <tu> (is it truncated?)"),
+                    Event::Eof => return self.events.error("the file ends inside <tu> (is it truncated?)"),
                     _ => {}
                 }
             }
@@ -504,7 +429,7 @@ impl TmxReader {
         let mut admin = Admin::default();
         let (mut xml_lang, mut legacy_lang) = (None, None);
         let mut problems = Vec::new();
-        for (name, value) in self.attributes(start)? {
+        for (name, value) in self.events.attributes(start)? {
             match name {
                 "xml:lang" => xml_lang = Some(value.into_owned()),
                 "lang" => legacy_lang = Some(value.into_owned()),
@@ -533,7 +458,7 @@ impl TmxReader {
         let mut seg: Option<(String, String)> = None;
         if !empty {
             loop {
-                match self.next_event()? {
+                match self.events.next_event()? {
                     Event::Text(t) if t.trim().is_empty() => {}
                     Event::Comment(_) | Event::PI(_) => {}
                     Event::Start(e) if e.name().as_ref() == "seg" => {
@@ -580,7 +505,7 @@ impl TmxReader {
                     Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                         self.warn(Some(unit), "stray-text", "text directly inside <tuv> ignored".into());
                     }
-                    Event::Eof => return self.error("the file ends inside <tuv> (is it truncated?)"),
+                    Event::Eof => return self.events.error("the file ends inside <tuv> (is it truncated?)"),
                     _ => {}
                 }
             }
@@ -627,7 +552,7 @@ impl TmxReader {
         let mut paired: Vec<(bool, String)> = Vec::new(); // (is_bpt, i)
         loop {
             // An empty element is a start without content: one code path.
-            let (event, is_empty) = match self.next_event()? {
+            let (event, is_empty) = match self.events.next_event()? {
                 Event::Empty(e) => (Event::Start(e), true),
                 other => (other, false),
             };
@@ -641,7 +566,7 @@ impl TmxReader {
                     }
                 }
                 Event::GeneralRef(r) => {
-                    let c = xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    let c = xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
                     markup.push('&');
                     markup.push_str(&r);
                     markup.push(';');
@@ -711,8 +636,8 @@ impl TmxReader {
                         }
                     }
                 }
-                Event::Eof => return self.error("the file ends inside <seg> (is it truncated?)"),
-                Event::Decl(_) | Event::DocType(_) => return self.error("unexpected declaration inside <seg>"),
+                Event::Eof => return self.events.error("the file ends inside <seg> (is it truncated?)"),
+                Event::Decl(_) | Event::DocType(_) => return self.events.error("unexpected declaration inside <seg>"),
             }
         }
         self.check_pairs(unit, &paired);
@@ -731,7 +656,7 @@ impl TmxReader {
         paired: &mut Vec<(bool, String)>,
     ) -> Parse<bool> {
         let allowed = inline_attributes(name);
-        let attrs = self.attributes(e)?;
+        let attrs = self.events.attributes(e)?;
         let mut dropped = Vec::new();
         for (k, _) in &attrs {
             if !allowed.contains(k) {
@@ -799,7 +724,7 @@ impl TmxReader {
             o_encoding: None,
             value: String::new(),
         };
-        for (name, value) in self.attributes(start)? {
+        for (name, value) in self.events.attributes(start)? {
             match name {
                 "type" => prop.kind = value.into_owned(),
                 "xml:lang" | "lang" => prop.lang = Some(value.into_owned()),
@@ -827,7 +752,7 @@ impl TmxReader {
             o_encoding: None,
             text: String::new(),
         };
-        for (name, value) in self.attributes(start)? {
+        for (name, value) in self.events.attributes(start)? {
             match name {
                 "xml:lang" | "lang" => note.lang = Some(value.into_owned()),
                 "o-encoding" => note.o_encoding = Some(value.into_owned()),
@@ -845,10 +770,10 @@ impl TmxReader {
         let mut text = String::new();
         let mut depth = 0usize;
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) => text.push_str(&t),
                 Event::CData(c) => text.push_str(&c),
-                Event::GeneralRef(r) => text.push(xml::resolve_entity(&r).or_else(|m| self.error(m))?),
+                Event::GeneralRef(r) => text.push(xml::resolve_entity(&r).or_else(|m| self.events.error(m))?),
                 Event::Start(_) => {
                     depth += 1;
                     self.warn(
@@ -859,7 +784,7 @@ impl TmxReader {
                 }
                 Event::End(_) if depth == 0 => return Ok(text),
                 Event::End(_) => depth -= 1,
-                Event::Eof => return self.error(format!("the file ends inside <{element}>")),
+                Event::Eof => return self.events.error(format!("the file ends inside <{element}>")),
                 _ => {}
             }
         }
@@ -869,14 +794,14 @@ impl TmxReader {
     fn skip_element(&mut self, name: &str) -> Parse<()> {
         let mut depth = 0usize;
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Start(_) => depth += 1,
                 Event::End(_) if depth == 0 => return Ok(()),
                 Event::End(_) => depth -= 1,
                 Event::GeneralRef(r) => {
-                    xml::resolve_entity(&r).or_else(|m| self.error(m))?;
+                    xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
                 }
-                Event::Eof => return self.error(format!("the file ends inside <{name}>")),
+                Event::Eof => return self.events.error(format!("the file ends inside <{name}>")),
                 _ => {}
             }
         }
@@ -886,7 +811,7 @@ impl TmxReader {
     /// elements, re-serialised so that only what the DTD allows is kept.
     /// Returns `None` (with a warning) for a `<ude>` the DTD would reject.
     fn read_ude(&mut self, start: &BytesStart) -> Parse<Option<String>> {
-        let attrs = self.attributes(start)?;
+        let attrs = self.events.attributes(start)?;
         let mut problem = None;
         let mut out = String::from("<ude");
         push_known_attributes(&mut out, &attrs, &["name", "base"]);
@@ -896,11 +821,11 @@ impl TmxReader {
         }
         let mut maps = 0;
         loop {
-            match self.next_event()? {
+            match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Empty(e) if e.name().as_ref() == "map" => {
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.events.attributes(&e)?;
                     if !attrs.iter().any(|(k, _)| *k == "unicode") {
                         problem = Some("has a <map> without the unicode attribute");
                     }
@@ -915,7 +840,7 @@ impl TmxReader {
                     problem = Some("holds content other than empty <map/> elements");
                 }
                 Event::End(_) => break,
-                Event::Eof => return self.error("the file ends inside <ude>"),
+                Event::Eof => return self.events.error("the file ends inside <ude>"),
                 _ => problem = Some("holds content other than empty <map/> elements"),
             }
         }
@@ -928,27 +853,6 @@ impl TmxReader {
             return Ok(None);
         }
         Ok(Some(out))
-    }
-
-    /// Attributes as (name, unescaped value); malformed ones are errors.
-    /// Borrowed from the event: no allocation unless a value holds an
-    /// entity reference or needs normalising.
-    fn attributes<'e>(&self, e: &'e BytesStart) -> Parse<Vec<(&'e str, Cow<'e, str>)>> {
-        let mut out = Vec::new();
-        for attr in e.attributes() {
-            let attr = attr.map_err(|err| ParseError {
-                offset: self.reader.buffer_position(),
-                message: format!("malformed attribute: {err}"),
-            })?;
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
-                .map_err(|err| ParseError {
-                    offset: self.reader.buffer_position(),
-                    message: describe_xml_error(&err),
-                })?;
-            out.push((attr.key.0, value));
-        }
-        Ok(out)
     }
 }
 
@@ -1037,17 +941,4 @@ fn push_normalised_newlines(s: &str, out: &mut String) {
         return;
     }
     out.push_str(&s.replace("\r\n", "\n").replace('\r', "\n"));
-}
-
-fn describe_xml_error(e: &quick_xml::Error) -> String {
-    use quick_xml::Error as E;
-    match e {
-        E::Io(err) => format!("cannot read: {err}"),
-        E::Encoding(err) => {
-            format!("the text is not valid UTF-8 ({err}); if the file uses another encoding, name it in the XML declaration")
-        }
-        E::IllFormed(err) => format!("not well-formed XML: {err}"),
-        E::Syntax(err) => format!("not well-formed XML: {err}"),
-        other => format!("not well-formed XML: {other}"),
-    }
 }

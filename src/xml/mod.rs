@@ -18,8 +18,10 @@
 //!   by decoding the file again up to that point, which costs nothing on the
 //!   happy path.
 
+mod events;
 mod scan;
 
+pub use events::{Events, Parse, ParseError};
 pub use scan::ScanningReader;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
