@@ -76,16 +76,7 @@ fn read_jmdict(path: &Path) -> Vec<Concept> {
         .expect("xz (install xz-utils)");
     let reader = BufReader::new(child.stdout.take().expect("xz stdout"));
     let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
-    let term = |lang: &Lang, text: &str, status| Term {
-        lang: lang.clone(),
-        text: text.to_string(),
-        status,
-        part_of_speech: None,
-        term_type: None,
-        note: None,
-        source: None,
-        case_sensitive: false,
-    };
+    let term = |lang: &Lang, text: &str, status| Term::new(lang.clone(), text, status);
     let mut concepts = Vec::new();
     for (n, line) in reader.lines().enumerate() {
         let line = line.expect("JMdict line");

@@ -36,16 +36,7 @@ fn pairs(path: &Path, src: &str, tgt: &str) -> Result<table::Table, TableError> 
 }
 
 fn term(l: &str, text: &str, status: TermStatus) -> Term {
-    Term {
-        lang: lang(l),
-        text: text.into(),
-        status,
-        part_of_speech: None,
-        term_type: None,
-        note: None,
-        source: None,
-        case_sensitive: false,
-    }
+    Term::new(lang(l), text, status)
 }
 
 fn write_read_tbx(concepts: &[Concept]) -> Vec<Concept> {

@@ -154,14 +154,8 @@ mod tests {
 
     fn concept() -> Concept {
         let term = |lang: &str, text: &str, status| Term {
-            lang: Lang::parse(lang).unwrap(),
-            text: text.into(),
-            status,
             part_of_speech: Some("noun".into()),
-            term_type: None,
-            note: None,
-            source: None,
-            case_sensitive: false,
+            ..Term::new(Lang::parse(lang).unwrap(), text, status)
         };
         Concept {
             id: Some("c1".into()),

@@ -279,7 +279,7 @@ impl TbxReader {
                 }
                 Event::Start(_) => self.depth += 1,
                 Event::End(_) if self.depth > 0 => self.depth -= 1,
-                Event::End(_) => return self.expect_trailing_misc().map(|()| None),
+                Event::End(_) => return self.events.expect_trailing_misc().map(|()| None),
                 Event::GeneralRef(r) => {
                     xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
                 }
@@ -288,21 +288,6 @@ impl TbxReader {
                     return self.events.error(format!("the file ends before </{root}> (is it truncated?)"));
                 }
                 _ => {}
-            }
-        }
-    }
-
-    fn expect_trailing_misc(&mut self) -> Parse<()> {
-        loop {
-            match self.events.next_event()? {
-                Event::Text(t) if t.trim().is_empty() => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Eof => return Ok(()),
-                _ => {
-                    return self
-                        .events
-                        .error("content after the end of the root element; a well-formed XML document has exactly one root")
-                }
             }
         }
     }

@@ -708,16 +708,7 @@ mod tests {
     use super::*;
 
     fn term(lang: &str, text: &str, status: TermStatus) -> Term {
-        Term {
-            lang: Lang::parse(lang).unwrap(),
-            text: text.to_string(),
-            status,
-            part_of_speech: None,
-            term_type: None,
-            note: None,
-            source: None,
-            case_sensitive: false,
-        }
+        Term::new(Lang::parse(lang).unwrap(), text, status)
     }
 
     fn concept(id: &str, terms: Vec<Term>) -> Concept {

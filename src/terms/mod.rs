@@ -86,6 +86,22 @@ pub struct Term {
     pub case_sensitive: bool,
 }
 
+impl Term {
+    /// A term with only its language, text and status.
+    pub fn new(lang: Lang, text: impl Into<String>, status: TermStatus) -> Term {
+        Term {
+            lang,
+            text: text.into(),
+            status,
+            part_of_speech: None,
+            term_type: None,
+            note: None,
+            source: None,
+            case_sensitive: false,
+        }
+    }
+}
+
 /// One meaning and its terms.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concept {

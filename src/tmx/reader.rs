@@ -173,7 +173,7 @@ impl TmxReader {
                 Event::End(_) => {
                     self.warn(None, "missing-body", "the file has no <body>: no units".into());
                     self.finished = true;
-                    return self.expect_trailing_misc();
+                    return self.events.expect_trailing_misc();
                 }
                 Event::Eof => return self.events.error("the file ends before <body>; expected <header> and <body>"),
                 _ => return self.events.error("expected <header> or <body> in <tmx>"),
@@ -294,24 +294,9 @@ impl TmxReader {
             match self.events.next_event()? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
-                Event::End(e) if e.name().as_ref() == root => return self.expect_trailing_misc(),
+                Event::End(e) if e.name().as_ref() == root => return self.events.expect_trailing_misc(),
                 Event::Eof => return self.events.error(format!("the file ends before </{root}> (is it truncated?)")),
                 _ => return self.events.error(format!("unexpected content after </body>; expected </{root}>")),
-            }
-        }
-    }
-
-    fn expect_trailing_misc(&mut self) -> Parse<()> {
-        loop {
-            match self.events.next_event()? {
-                Event::Text(t) if t.trim().is_empty() => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Eof => return Ok(()),
-                _ => {
-                    return self
-                        .events
-                        .error("content after the end of the root element; a well-formed XML document has exactly one root")
-                }
             }
         }
     }

@@ -98,6 +98,19 @@ impl Events {
         Ok(())
     }
 
+    /// After the root element: only comments, processing instructions and
+    /// whitespace may follow.
+    pub fn expect_trailing_misc(&mut self) -> Parse<()> {
+        loop {
+            match self.next_event()? {
+                Event::Text(t) if t.trim().is_empty() => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Ok(()),
+                _ => return self.error("content after the end of the root element; a well-formed XML document has exactly one root"),
+            }
+        }
+    }
+
     /// An error at the start of the event just read.
     pub fn error<T>(&self, message: impl Into<String>) -> Parse<T> {
         Err(ParseError {
