@@ -168,17 +168,8 @@ impl TbxReader {
         if self.finished {
             return Ok(None);
         }
-        match self.read_next_concept() {
-            Ok(Some(c)) => Ok(Some(c)),
-            Ok(None) => {
-                self.finished = true;
-                Ok(None)
-            }
-            Err(e) => {
-                self.finished = true;
-                Err(self.events.locate(e))
-            }
-        }
+        let step = self.read_next_concept();
+        self.events.finish_step(&mut self.finished, step)
     }
 
     fn warn(&mut self, entry: Option<(u64, Option<&str>)>, line: u64, rule: &'static str, message: String) {

@@ -80,17 +80,8 @@ impl TmxReader {
         if self.finished {
             return Ok(None);
         }
-        match self.read_next_unit() {
-            Ok(Some(unit)) => Ok(Some(unit)),
-            Ok(None) => {
-                self.finished = true;
-                Ok(None)
-            }
-            Err(e) => {
-                self.finished = true;
-                Err(self.events.locate(e))
-            }
-        }
+        let step = self.read_next_unit();
+        self.events.finish_step(&mut self.finished, step)
     }
 
     /// Bytes of decoded input consumed so far (for progress reporting).

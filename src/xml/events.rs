@@ -130,6 +130,23 @@ impl Events {
         }
     }
 
+    /// Ends one step of a pull reader: the end of input or an error
+    /// finishes the reader (`finished`: later steps return `None`), and an
+    /// error is located.
+    pub fn finish_step<T>(&self, finished: &mut bool, step: Parse<Option<T>>) -> Result<Option<T>, InputError> {
+        match step {
+            Ok(Some(item)) => Ok(Some(item)),
+            Ok(None) => {
+                *finished = true;
+                Ok(None)
+            }
+            Err(e) => {
+                *finished = true;
+                Err(self.locate(e))
+            }
+        }
+    }
+
     /// The line the parser has reached (1-based), for warnings.
     pub fn line(&self) -> u64 {
         self.reader.get_ref().line()
