@@ -87,6 +87,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 /// Marks both ends of a word in the matching form.
@@ -113,7 +114,7 @@ pub struct TermHit {
     pub forbidden: bool,
     /// The concept's preferred and admitted terms in the other languages,
     /// preferred first.
-    pub approved: Vec<String>,
+    pub approved: Arc<[String]>,
 }
 
 /// A glossary compiled for [`TermIndex::find`].
@@ -126,6 +127,36 @@ pub struct TermIndex {
 struct IndexedConcept {
     id: Option<String>,
     terms: Vec<IndexedTerm>,
+    /// Per primary language of its terms: the approved renderings in the
+    /// other languages, preferred first. Computed once here because a
+    /// large glossary (JMdict) yields dozens of hits per sentence, and
+    /// building these lists per hit dominated the scan.
+    renderings: Vec<(String, Arc<[String]>)>,
+}
+
+impl IndexedConcept {
+    fn new(id: Option<String>, terms: Vec<IndexedTerm>) -> IndexedConcept {
+        let mut renderings = Vec::new();
+        for t in &terms {
+            let primary = t.lang.primary();
+            if renderings.iter().any(|(p, _): &(String, Arc<[String]>)| p == primary) {
+                continue;
+            }
+            let mut approved: Vec<&IndexedTerm> = terms
+                .iter()
+                .filter(|o| o.lang.primary() != primary && !o.status.is_forbidden())
+                .collect();
+            approved.sort_by_key(|o| status_rank(o.status));
+            let mut texts: Vec<String> = Vec::new();
+            for o in approved {
+                if !texts.contains(&o.text) {
+                    texts.push(o.text.clone());
+                }
+            }
+            renderings.push((primary.to_string(), Arc::from(texts)));
+        }
+        IndexedConcept { id, terms, renderings }
+    }
 }
 
 struct IndexedTerm {
@@ -257,10 +288,7 @@ impl TermIndex {
                     set.joined.entry(joined).or_default().push(key.to_string());
                 }
             }
-            stored.push(IndexedConcept {
-                id: concept.id.clone(),
-                terms,
-            });
+            stored.push(IndexedConcept::new(concept.id.clone(), terms));
         }
         let langs = sets
             .into_iter()
@@ -373,18 +401,11 @@ impl TermIndex {
     fn hit(&self, text: &str, start: usize, end: usize, entry: Entry) -> TermHit {
         let concept = &self.concepts[entry.concept as usize];
         let term = &concept.terms[entry.term as usize];
-        let mut approved: Vec<&IndexedTerm> = concept
-            .terms
+        let approved = concept
+            .renderings
             .iter()
-            .filter(|t| t.lang.primary() != term.lang.primary() && !t.status.is_forbidden())
-            .collect();
-        approved.sort_by_key(|t| status_rank(t.status));
-        let mut renderings: Vec<String> = Vec::new();
-        for t in approved {
-            if !renderings.contains(&t.text) {
-                renderings.push(t.text.clone());
-            }
-        }
+            .find(|(p, _)| p == term.lang.primary())
+            .map_or_else(|| Arc::from(Vec::new()), |(_, r)| Arc::clone(r));
         TermHit {
             start,
             end,
@@ -395,7 +416,7 @@ impl TermIndex {
             lang: term.lang.clone(),
             status: term.status,
             forbidden: term.status.is_forbidden(),
-            approved: renderings,
+            approved,
         }
     }
 }
@@ -826,7 +847,7 @@ mod tests {
         let g = glossary();
         assert_eq!(found(&g, "日・ＡＳＥＡＮ会議", &ja()), vec![s("ＡＳＥＡＮ", "ASEAN", Preferred)]);
         let hit = &g.find("日・ＡＳＥＡＮ会議", Some(&ja()))[0];
-        assert_eq!(hit.approved, vec!["ASEAN"]);
+        assert_eq!(&*hit.approved, ["ASEAN"]);
     }
 
     #[test]
@@ -838,7 +859,7 @@ mod tests {
         assert_eq!(hits[0].matched, "総務省");
         assert_eq!(hits[0].start, "本日、".len());
         assert_eq!(hits[0].concept_id.as_deref(), Some("mic"));
-        assert_eq!(hits[0].approved, vec!["Ministry of Internal Affairs and Communications", "MIC"]);
+        assert_eq!(&*hits[0].approved, ["Ministry of Internal Affairs and Communications", "MIC"]);
         // Forbidden terms are found with their status.
         let hits = g.find("旧総務庁の資料", Some(&ja()));
         assert_eq!(
