@@ -64,9 +64,6 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let filter = ExportFilter {
         origins: (!args.origin.is_empty()).then(|| selected.iter().map(|o| o.id).collect()),
     };
-    if args.format == Format::Tsv && (args.src.is_none() || args.tgt.is_none()) {
-        anyhow::bail!("TSV export needs --src LANG and --tgt LANG (a TSV row holds one pair)");
-    }
     let to_stdout = args.file.as_os_str() == "-";
     let units = if to_stdout {
         write_export(&store, &filter, &args, &selected, Box::new(BufWriter::new(io::stdout().lock())))?
@@ -195,7 +192,9 @@ fn export_tmx(
 
 fn export_tsv(store: &yakugo::store::Store, filter: &ExportFilter, args: &Args, mut out: Box<dyn Write>) -> anyhow::Result<u64> {
     let (Some(src), Some(tgt)) = (args.src.as_ref(), args.tgt.as_ref()) else {
-        anyhow::bail!("TSV export needs --src LANG and --tgt LANG");
+        // Checked before anything is written; an existing FILE is left
+        // alone because the export goes through a temporary file.
+        anyhow::bail!("TSV export needs --src LANG and --tgt LANG (a TSV row holds one pair)");
     };
     // TSV cannot carry tabs or line breaks inside a cell.
     let cell = |s: &str| s.replace(['\t', '\n', '\r'], " ");

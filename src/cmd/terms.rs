@@ -293,11 +293,7 @@ fn print_report(r: &FileReport) {
 
 fn export(global: &Global, args: ExportArgs) -> anyhow::Result<Outcome> {
     let store = global.open_store()?;
-    let mut concepts = Vec::new();
-    store.for_each_concept(|c| -> Result<(), StoreError> {
-        concepts.push(c);
-        Ok(())
-    })?;
+    let concepts = store.concepts()?;
     let to_stdout = args.file.as_os_str() == "-";
     let write = |out: Box<dyn Write>| -> anyhow::Result<()> {
         match args.format {
@@ -355,11 +351,7 @@ fn find(global: &Global, args: FindArgs) -> anyhow::Result<Outcome> {
         }
     };
     let store = global.open_store()?;
-    let mut concepts = Vec::new();
-    store.for_each_concept(|c| -> Result<(), StoreError> {
-        concepts.push(c);
-        Ok(())
-    })?;
+    let concepts = store.concepts()?;
     if concepts.is_empty() && !global.json {
         eprintln!("the store has no glossary; add one with `yakugo terms import FILE`");
     }

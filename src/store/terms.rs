@@ -39,32 +39,31 @@ impl Store {
         Ok(TermsImport { tx, origin_id, known })
     }
 
-    /// Visits every concept with its terms, in import order.
-    pub fn for_each_concept<E: From<StoreError>>(&self, mut f: impl FnMut(Concept) -> Result<(), E>) -> Result<(), E> {
+    /// Every concept with its terms, in import order. Every caller needs the
+    /// whole glossary at once (to compile a term index or write a file), and
+    /// even JMdict's 190k concepts fit in memory.
+    pub fn concepts(&self) -> Result<Vec<Concept>, StoreError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT id, source_id, subject_field, definition, note FROM concept ORDER BY id")
-            .map_err(StoreError::from)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Concept {
-                        id: r.get(1)?,
-                        subject_field: r.get(2)?,
-                        definition: r.get(3)?,
-                        note: r.get(4)?,
-                        terms: Vec::new(),
-                    },
-                ))
-            })
-            .map_err(StoreError::from)?;
+        let mut stmt = conn.prepare("SELECT id, source_id, subject_field, definition, note FROM concept ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Concept {
+                    id: r.get(1)?,
+                    subject_field: r.get(2)?,
+                    definition: r.get(3)?,
+                    note: r.get(4)?,
+                    terms: Vec::new(),
+                },
+            ))
+        })?;
+        let mut concepts = Vec::new();
         for row in rows {
-            let (id, mut concept) = row.map_err(StoreError::from)?;
+            let (id, mut concept) = row?;
             concept.terms = terms_of(conn, id)?;
-            f(concept)?;
+            concepts.push(concept);
         }
-        Ok(())
+        Ok(concepts)
     }
 
     /// (concepts, terms) in the store.
@@ -185,14 +184,7 @@ mod tests {
         renamed.id = Some("other-id".into());
         assert_eq!(import.add(&renamed).unwrap(), ConceptOutcome::Duplicate);
         import.commit().unwrap();
-        let mut all = Vec::new();
-        store
-            .for_each_concept(|c| -> Result<(), StoreError> {
-                all.push(c);
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(all, vec![concept()]);
+        assert_eq!(store.concepts().unwrap(), vec![concept()]);
         assert_eq!(store.terms_counts().unwrap(), (1, 3));
     }
 }
