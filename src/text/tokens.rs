@@ -62,6 +62,30 @@ pub(crate) fn pieces(text: &str) -> Vec<Piece> {
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         let end = start + c.len_utf8();
+        // Fast path for the characters most text is made of, which the
+        // Unicode property lookups below would classify the same way.
+        if c.is_ascii_alphanumeric() {
+            if grow == Grow::Word {
+                extend(&mut out, end);
+            } else {
+                out.push(Piece {
+                    range: start..end,
+                    punct: false,
+                });
+                grow = Grow::Word;
+            }
+            prev = c;
+            continue;
+        }
+        if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF) {
+            out.push(Piece {
+                range: start..end,
+                punct: false,
+            });
+            grow = Grow::Marks;
+            prev = c;
+            continue;
+        }
         let attaches = is_mark(c) || is_ignorable(c) || matches!(c, '\u{FF9E}' | '\u{FF9F}');
         let mut push = |punct, grow_as| {
             out.push(Piece { range: start..end, punct });
