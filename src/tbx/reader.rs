@@ -398,8 +398,6 @@ impl TbxReader {
     }
 }
 
-/// Attributes kept in an [`Element`] outlive the event they came from.
-
 /// Keeps the first non-empty value.
 fn set_once(slot: &mut Option<String>, value: String) {
     if slot.is_none() && !value.is_empty() {

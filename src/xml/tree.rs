@@ -20,6 +20,9 @@ pub struct Element {
     pub children: Vec<Node>,
     /// The line of the start tag (1-based), for warnings.
     pub line: u64,
+    /// Where the start tag begins in the decoded stream, for located
+    /// errors ([`Events::error_at`]).
+    pub offset: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,6 +168,7 @@ impl Events {
                 .collect(),
             children: Vec::new(),
             line: self.line(),
+            offset: self.offset(),
         })
     }
 }
