@@ -15,4 +15,5 @@ pub mod terms;
 pub mod text;
 pub mod tmx;
 pub mod tsv;
+pub mod xliff;
 pub mod xml;
