@@ -117,6 +117,32 @@ pub struct TermHit {
     pub approved: Arc<[String]>,
 }
 
+/// How a text renders a concept (see [`rendering`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rendering {
+    /// A preferred or admitted term of the concept occurs.
+    Approved,
+    /// Only a deprecated or superseded term of the concept occurs.
+    Forbidden,
+    /// No term of the concept occurs.
+    Missing,
+}
+
+/// How the text whose hits are `hits` (found with [`TermIndex::find`] in
+/// the target language) renders `concept` (a [`TermHit::concept`] found in
+/// the source). An approved rendering anywhere wins over a forbidden one.
+pub fn rendering(concept: usize, hits: &[TermHit]) -> Rendering {
+    let mut found = Rendering::Missing;
+    for hit in hits.iter().filter(|h| h.concept == concept) {
+        if !hit.forbidden {
+            return Rendering::Approved;
+        }
+        found = Rendering::Forbidden;
+    }
+    found
+}
+
 /// A glossary compiled for [`TermIndex::find`].
 pub struct TermIndex {
     concepts: Vec<IndexedConcept>,

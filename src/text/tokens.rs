@@ -33,7 +33,7 @@ pub fn tokens(normalized: &str) -> Vec<&str> {
 
 /// A token or punctuation character of a text, by byte range.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Piece {
+pub(crate) struct Piece {
     pub range: Range<usize>,
     /// A punctuation character (with its combining marks), not a token.
     pub punct: bool,
@@ -55,7 +55,7 @@ enum Grow {
 /// no piece. Works on any text, normalised or not: the diff runs it on the
 /// text as written, so it also recognises half-width katakana voiced marks
 /// (`ｶﾞ`, which NFKC would compose) as part of the character before them.
-pub(super) fn pieces(text: &str) -> Vec<Piece> {
+pub(crate) fn pieces(text: &str) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     let mut grow = Grow::No;
     let mut prev = ' ';
