@@ -14,6 +14,7 @@ pub mod tbx;
 pub mod terms;
 pub mod text;
 pub mod tmx;
+pub mod translate;
 pub mod tsv;
 pub mod xliff;
 pub mod xml;
