@@ -420,13 +420,30 @@ impl TermIndex {
             })
     }
 
-    /// Whether concept `concept` has a term in `lang` that may be used.
-    pub fn has_allowed_term(&self, concept: usize, lang: &Lang) -> bool {
-        self.concepts.get(concept).is_some_and(|c| {
-            c.terms
-                .iter()
-                .any(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
-        })
+    /// The terms of concept `concept` in `lang` that may be used, preferred
+    /// first, without repeats.
+    pub fn allowed_terms(&self, concept: usize, lang: &Lang) -> Vec<&str> {
+        let Some(c) = self.concepts.get(concept) else { return Vec::new() };
+        let mut terms: Vec<&IndexedTerm> = c
+            .terms
+            .iter()
+            .filter(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
+            .collect();
+        terms.sort_by_key(|t| status_rank(t.status));
+        let mut texts: Vec<&str> = Vec::with_capacity(terms.len());
+        for t in terms {
+            if !texts.contains(&t.text.as_str()) {
+                texts.push(&t.text);
+            }
+        }
+        texts
+    }
+
+    /// Whether concept `concept` has any term in `lang`.
+    pub fn has_terms_in(&self, concept: usize, lang: &Lang) -> bool {
+        self.concepts
+            .get(concept)
+            .is_some_and(|c| c.terms.iter().any(|t| t.lang.primary() == lang.primary()))
     }
 
     fn term(&self, entry: Entry) -> &IndexedTerm {
@@ -1081,7 +1098,11 @@ mod tests {
         assert!(!g.renders(&PreparedText::new("mic said"), concept("mic"), &en()));
         assert!(g.renders(&PreparedText::new("ｻｰﾊﾞｰ"), concept("server"), &ja()));
         assert!(!g.renders(&PreparedText::new("サーバ"), concept("policy"), &ja()));
-        assert!(g.has_allowed_term(concept("iot"), &en()));
+        assert_eq!(
+            g.allowed_terms(concept("mic"), &en()),
+            ["Ministry of Internal Affairs and Communications", "MIC"]
+        );
+        assert!(g.has_terms_in(concept("iot"), &ja()));
         assert!(!g.renders(&PreparedText::new("x"), 999, &en()));
     }
 
