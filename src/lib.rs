@@ -8,6 +8,7 @@ pub mod concordance;
 pub mod fuzzy;
 pub mod lang;
 pub mod model;
+pub mod qa;
 pub mod segment;
 pub mod store;
 pub mod tbx;

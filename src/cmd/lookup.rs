@@ -26,7 +26,7 @@ use std::io::{BufRead, IsTerminal};
 use yakugo::fuzzy::memory::{Context, Match, PairMemory};
 use yakugo::fuzzy::DiffKind;
 use yakugo::lang::Lang;
-use yakugo::terms::find::{rendering, Rendering, TermHit, TermIndex};
+use yakugo::terms::find::{PreparedText, Rendering, TermHit, TermIndex};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
@@ -114,12 +114,13 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .into_iter()
             .map(|found| {
                 let target_hits = terms.find(&found.target, Some(&args.tgt));
+                let target = PreparedText::new(&found.target);
                 let terms = query_terms
                     .iter()
                     .filter(|t| !t.forbidden)
                     .map(|t| TermUse {
                         term: t.term.clone(),
-                        rendering: rendering(t.concept, &target_hits),
+                        rendering: terms.rendering(&target, &target_hits, t.concept, &args.tgt),
                     })
                     .collect();
                 MatchWithTerms { found, terms }

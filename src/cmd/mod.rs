@@ -1,6 +1,7 @@
 //! One module per subcommand, each opening with its usage.
 
 pub mod analyze;
+pub mod check;
 pub mod concordance;
 pub mod export;
 pub mod import;
