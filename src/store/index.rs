@@ -25,6 +25,11 @@
 //!
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
+//!
+//! `fuzzy_df` holds how many units have each bucket (a little-endian `u32`
+//! per bucket). Lookups use it to leave the most frequent buckets of a
+//! query unread when the score floor allows; it only steers speed, never
+//! which matches are found.
 
 use super::StoreError;
 use crate::lang::Lang;
@@ -53,6 +58,10 @@ pub(super) const SCHEMA: &str = "
         postings  BLOB NOT NULL,
         PRIMARY KEY (grp, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_df (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        counts BLOB NOT NULL
+    );
 ";
 
 /// The group of a bucket and its position in the group.
@@ -64,6 +73,8 @@ pub fn split(bucket: u32) -> (u32, u8) {
 pub(super) struct IndexBuffer {
     groups: Vec<Chunk>,
     bytes: usize,
+    /// Units added per bucket, not yet added to `fuzzy_df`.
+    df: Vec<u32>,
 }
 
 #[derive(Default)]
@@ -78,6 +89,7 @@ impl IndexBuffer {
         IndexBuffer {
             groups: (0..GROUPS).map(|_| Chunk::default()).collect(),
             bytes: 0,
+            df: Vec::new(),
         }
     }
 
@@ -101,7 +113,11 @@ impl IndexBuffer {
         let normalized = normalize(plain);
         let tokens = tokens(&normalized);
         let count = tokens.len() as u64;
+        if self.df.is_empty() {
+            self.df = vec![0; 1 << BUCKET_BITS];
+        }
         for bucket in buckets(lang, &tokens) {
+            self.df[bucket as usize] += 1;
             let (group, low) = split(bucket);
             let chunk = &mut self.groups[group as usize];
             let before = chunk.data.len();
@@ -147,6 +163,39 @@ impl IndexBuffer {
         self.bytes = 0;
         Ok(())
     }
+}
+
+impl IndexBuffer {
+    /// Writes what is buffered and adds the bucket counts to `fuzzy_df`;
+    /// the end of an import.
+    pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.flush(conn)?;
+        if self.df.is_empty() {
+            return Ok(());
+        }
+        let mut counts = bucket_counts(conn)?;
+        for (count, added) in counts.iter_mut().zip(&self.df) {
+            *count = count.saturating_add(*added);
+        }
+        let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+        conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
+        self.df = Vec::new();
+        Ok(())
+    }
+}
+
+/// How many units have each bucket (all zero for an empty index).
+pub(super) fn bucket_counts(conn: &Connection) -> Result<Vec<u32>, StoreError> {
+    let blob: Option<Vec<u8>> = conn
+        .query_row("SELECT counts FROM fuzzy_df WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    let mut counts: Vec<u32> = blob
+        .unwrap_or_default()
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    counts.resize(1 << BUCKET_BITS, 0);
+    Ok(counts)
 }
 
 /// Makes the first delta of `data` (from 0) relative to `base` instead.
@@ -213,7 +262,7 @@ fn corrupt(group: u32) -> StoreError {
 /// Rebuilds the whole index from the units (after a migration from a store
 /// that had none, or on request).
 pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM fuzzy_posting", [])?;
+    conn.execute_batch("DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df;")?;
     let mut buffer = IndexBuffer::new();
     let mut stmt = conn.prepare(&super::read::unit_sql("ORDER BY id"))?;
     let mut rows = stmt.query([])?;
@@ -221,7 +270,7 @@ pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
         let stored = super::read::unit_from_row(row)?;
         buffer.add(conn, stored.id, &stored.unit)?;
     }
-    buffer.flush(conn)
+    buffer.finish(conn)
 }
 
 /// Size of the index in bytes (the postings, without SQLite's overhead).
