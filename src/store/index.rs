@@ -26,7 +26,8 @@
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
 //!
-//! `fuzzy_df` holds how many units have each bucket (a little-endian `u32`
+//! `fuzzy_lang` lists the languages (primary subtags) indexed, and
+//! `fuzzy_df` how many units have each bucket (a little-endian `u32`
 //! per bucket). Lookups use it to leave the most frequent buckets of a
 //! query unread when the score floor allows; it only steers speed, never
 //! which matches are found.
@@ -58,6 +59,9 @@ pub(super) const SCHEMA: &str = "
         postings  BLOB NOT NULL,
         PRIMARY KEY (grp, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_lang (
+        lang TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
     CREATE TABLE fuzzy_df (
         id     INTEGER PRIMARY KEY CHECK (id = 1),
         counts BLOB NOT NULL
@@ -75,6 +79,8 @@ pub(super) struct IndexBuffer {
     bytes: usize,
     /// Units added per bucket, not yet added to `fuzzy_df`.
     df: Vec<u32>,
+    /// Languages seen, not yet added to `fuzzy_lang`.
+    langs: Vec<String>,
 }
 
 #[derive(Default)]
@@ -90,6 +96,7 @@ impl IndexBuffer {
             groups: (0..GROUPS).map(|_| Chunk::default()).collect(),
             bytes: 0,
             df: Vec::new(),
+            langs: Vec::new(),
         }
     }
 
@@ -101,6 +108,9 @@ impl IndexBuffer {
                 continue;
             }
             seen.push(variant.lang.primary());
+            if !self.langs.iter().any(|l| l == variant.lang.primary()) {
+                self.langs.push(variant.lang.primary().to_string());
+            }
             self.add_segment(unit_id, &variant.lang, &variant.plain);
         }
         if self.bytes >= FLUSH_BYTES {
@@ -170,6 +180,9 @@ impl IndexBuffer {
     /// the end of an import.
     pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
         self.flush(conn)?;
+        for lang in self.langs.drain(..) {
+            conn.execute("INSERT OR IGNORE INTO fuzzy_lang (lang) VALUES (?1)", [lang])?;
+        }
         if self.df.is_empty() {
             return Ok(());
         }
@@ -262,7 +275,7 @@ fn corrupt(group: u32) -> StoreError {
 /// Rebuilds the whole index from the units (after a migration from a store
 /// that had none, or on request).
 pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute_batch("DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df;")?;
+    conn.execute_batch("DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;")?;
     let mut buffer = IndexBuffer::new();
     let mut stmt = conn.prepare(&super::read::unit_sql("ORDER BY id"))?;
     let mut rows = stmt.query([])?;
@@ -271,6 +284,13 @@ pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
         buffer.add(conn, stored.id, &stored.unit)?;
     }
     buffer.finish(conn)
+}
+
+/// The languages (primary subtags) the index has segments in.
+pub(super) fn languages(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT lang FROM fuzzy_lang ORDER BY lang")?;
+    let langs = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(langs)
 }
 
 /// Size of the index in bytes (the postings, without SQLite's overhead).

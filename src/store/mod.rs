@@ -38,6 +38,7 @@ pub use import::{AddOutcome, Import};
 pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
+use crate::lang::Lang;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -129,6 +130,11 @@ impl Store {
     /// How many units have each bucket of the fuzzy index.
     pub fn fuzzy_bucket_counts(&self) -> Result<Vec<u32>, StoreError> {
         index::bucket_counts(&self.conn)
+    }
+
+    /// The languages (primary subtags) the fuzzy index has segments in.
+    pub fn indexed_languages(&self) -> Result<Vec<Lang>, StoreError> {
+        Ok(index::languages(&self.conn)?.iter().filter_map(|l| Lang::parse(l).ok()).collect())
     }
 
     /// The bytes of postings in the fuzzy index.
