@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod check;
 pub mod concordance;
+pub mod delete;
 pub mod export;
 pub mod import;
 pub mod lookup;

@@ -70,6 +70,9 @@ pub const EXACT_FROM: f64 = 70.0;
 /// The most candidates the indexed search scores for one query.
 pub const VERIFY_LIMIT: usize = 100;
 
+/// A unit's token count when its entries disagree (see `candidates`).
+const UNKNOWN_LENGTH: u32 = u32::MAX;
+
 /// The score of a context match.
 pub const CONTEXT_SCORE: f64 = 101.0;
 
@@ -319,6 +322,10 @@ impl<'s> PairMemory<'s> {
                 if *slot == 0 {
                     touched.push(unit as u32);
                     tokens[unit as usize] = count;
+                } else if tokens[unit as usize] != count {
+                    // Entries of a deleted unit whose id was reused: the
+                    // length is unknown, so nothing may be ruled out.
+                    tokens[unit as usize] = UNKNOWN_LENGTH;
                 }
                 *slot = slot.saturating_add(1);
             })?;
@@ -326,7 +333,10 @@ impl<'s> PairMemory<'s> {
         let mut candidates: Vec<(f64, i64)> = Vec::new();
         for &unit in touched.iter() {
             let shared_at_most = (shared[unit as usize] as usize + skipped).min(distinct);
-            let bound = bucket_bound(n_q, tokens[unit as usize] as usize, distinct, shared_at_most);
+            let bound = match tokens[unit as usize] {
+                UNKNOWN_LENGTH => 100.0,
+                length => bucket_bound(n_q, length as usize, distinct, shared_at_most),
+            };
             if bound + 1e-9 >= min {
                 candidates.push((bound, i64::from(unit)));
             }

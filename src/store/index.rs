@@ -23,6 +23,12 @@
 //! The index is therefore always exactly as current as the units: same
 //! transaction, same rollback.
 //!
+//! Deleting units leaves their entries behind: lookups skip ids that no
+//! longer exist, and an entry whose id SQLite reuses for a new unit can
+//! only make that unit look closer than it is (it gets its own entries
+//! too), which costs time, never a match. Chunks are numbered per group
+//! (`seq`), not by unit id, so a reused id never overwrites a chunk.
+//!
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
 //!
@@ -164,8 +170,9 @@ impl IndexBuffer {
                     postings.extend_from_slice(&chunk.data);
                     put.execute(params![group as i64, seq, chunk.last_unit, postings])?;
                 }
-                _ => {
-                    put.execute(params![group as i64, chunk.first_unit, chunk.last_unit, chunk.data])?;
+                previous => {
+                    let seq = previous.map_or(0, |(seq, _, _)| seq + 1);
+                    put.execute(params![group as i64, seq, chunk.last_unit, chunk.data])?;
                 }
             }
             *chunk = Chunk::default();

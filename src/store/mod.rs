@@ -28,12 +28,14 @@
 //! and a reader never sees half an import.
 
 mod columns;
+mod delete;
 mod import;
 pub mod index;
 mod read;
 mod schema;
 mod terms;
 
+pub use delete::Deleted;
 pub use import::{AddOutcome, Import};
 pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
