@@ -203,7 +203,10 @@ fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], queries: &[String
         qs.display()
     );
     let out = Command::new("python3").args(["-c", &script]).output().expect("python3");
-    let theirs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN);
+    let Ok(theirs) = String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() else {
+        println!("rapidfuzz side by side failed: {}", String::from_utf8_lossy(&out.stderr));
+        return;
+    };
     println!(
         "rapidfuzz process.cdist, 2 workers, {} sources: {theirs:.1} ms/query vs yakugo warm p50 {ours_p50:.2} ms: {:.0}x",
         tm.len(),

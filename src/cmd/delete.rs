@@ -24,13 +24,13 @@ pub struct Args {
 
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut store = global.open_store()?;
-    let origins = store.origins()?;
+    let origins = store.origin_names()?;
     let matching: Vec<_> = origins
         .iter()
-        .filter(|o| {
-            o.id.to_string() == args.origin
-                || o.name == args.origin
-                || std::path::Path::new(&o.name).file_name().is_some_and(|f| f == args.origin.as_str())
+        .filter(|(id, name)| {
+            id.to_string() == args.origin
+                || *name == args.origin
+                || std::path::Path::new(name).file_name().is_some_and(|f| f == args.origin.as_str())
         })
         .collect();
     let origin = match matching.as_slice() {
@@ -40,10 +40,10 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             "`{}` names {} imports (ids {}); give the id",
             args.origin,
             many.len(),
-            many.iter().map(|o| o.id.to_string()).collect::<Vec<_>>().join(", ")
+            many.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(", ")
         ),
     };
-    let (id, name) = (origin.id, origin.name.clone());
+    let (id, name) = origin.clone();
     let Some(deleted) = store.delete_origin(id)? else {
         bail!("import {id} was deleted by another process meanwhile");
     };

@@ -226,7 +226,7 @@ impl<'s> PairMemory<'s> {
             },
             src: src.clone(),
             tgt: tgt.clone(),
-            origins: store.origins()?.into_iter().map(|o| (o.id, o.name)).collect(),
+            origins: store.origin_names()?.into_iter().collect(),
             search,
         })
     }

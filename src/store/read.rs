@@ -105,6 +105,14 @@ impl Store {
         Ok(())
     }
 
+    /// Each origin's id and file name; cheap, unlike [`Store::origins`],
+    /// which counts the units of each.
+    pub fn origin_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT id, name FROM origin ORDER BY id")?;
+        let names = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
     pub fn origins(&self) -> Result<Vec<OriginInfo>, StoreError> {
         // One pass over the units for all counts (origin_id is not indexed:
         // an index would cost every import more than it saves here).
