@@ -25,10 +25,10 @@
 //! Maximised over `n_c`, the bound is `n_q / (n_q + (D − c) / 2)`, so a unit
 //! can only reach a floor `f` when it shares `t ≥ D − 2 n_q (100 / f − 1)`
 //! buckets, and then it shares at least one of the `D − t + 1` rarest
-//! (prefix filtering). The lookup therefore leaves unread the largest
-//! groups of buckets (those holding the most frequent bigrams: `の`, `した`,
-//! `the`) as long as they hold fewer than `t` of the query's buckets, and
-//! counts every unit as sharing the skipped ones. The floor is [`EXACT_FROM`] (70) or the minimum asked for
+//! (prefix filtering). The lookup therefore reads only those buckets'
+//! postings, skipping the `t − 1` most frequent ones, which hold most
+//! postings (`の`, `した`, `the`), and counts every unit as sharing the
+//! skipped ones. The floor is [`EXACT_FROM`] (70) or the minimum asked for
 //! when higher: every match at or above it is found. Matches between the
 //! minimum and 70 are found when they share one of the buckets read, which
 //! real near-matches almost always do; the benchmark reports their recall.
@@ -173,10 +173,10 @@ struct Query<'q> {
 
 pub struct PairMemory<'s> {
     store: &'s Store,
-    /// Entries per group of the index, read once: it only steers which
-    /// groups a lookup leaves unread, so a concurrent import cannot make it
+    /// Units per bucket of the index, read once: it only steers which
+    /// buckets a lookup leaves unread, so a concurrent import cannot make it
     /// wrong, only less apt.
-    group_sizes: Vec<u32>,
+    bucket_counts: Vec<u32>,
     src: Lang,
     tgt: Lang,
     origins: HashMap<i64, String>,
@@ -220,8 +220,8 @@ impl<'s> PairMemory<'s> {
     fn with(store: &'s Store, src: &Lang, tgt: &Lang, search: Search) -> Result<PairMemory<'s>, StoreError> {
         Ok(PairMemory {
             store,
-            group_sizes: match search {
-                Search::Indexed(_) => store.fuzzy_group_sizes()?,
+            bucket_counts: match search {
+                Search::Indexed(_) => store.fuzzy_bucket_counts()?,
                 Search::Exhaustive(_) => Vec::new(),
             },
             src: src.clone(),
@@ -289,36 +289,28 @@ impl<'s> PairMemory<'s> {
     /// The units that could score at least `min`, with their bounds, best
     /// bound first, at most [`VERIFY_LIMIT`].
     fn candidates(&self, counters: &mut Counters, query_tokens: &[&str], min: f64) -> Result<Vec<(f64, i64)>, StoreError> {
-        let query_buckets = buckets(&self.src, query_tokens);
+        let mut query_buckets = buckets(&self.src, query_tokens);
         let (n_q, distinct) = (query_tokens.len(), query_buckets.len());
-        // (group, mask of the query's buckets in it, how many)
-        let mut groups: Vec<(u32, u64, usize)> = Vec::new();
+        // Prefix filtering: a unit scoring at least `floor` shares at least
+        // `needed` buckets with the query, so it shares one of the
+        // `distinct - needed + 1` rarest; the `needed - 1` most frequent
+        // buckets need not be read, and every unit is assumed to share them.
+        let needed = shared_needed(n_q, distinct, min.max(EXACT_FROM));
+        let skipped = needed.saturating_sub(1).min(distinct.saturating_sub(1));
+        if skipped > 0 {
+            let df = |b: &u32| self.bucket_counts.get(*b as usize).copied().unwrap_or(0);
+            query_buckets.sort_by_key(|b| std::cmp::Reverse(df(b)));
+            query_buckets.drain(..skipped);
+            query_buckets.sort_unstable();
+        }
+        // (group, mask of the query's buckets in it)
+        let mut groups: Vec<(u32, u64)> = Vec::new();
         for bucket in query_buckets {
             let (group, low) = split(bucket);
             match groups.last_mut() {
-                Some(last) if last.0 == group => {
-                    last.1 |= 1 << low;
-                    last.2 += 1;
-                }
-                _ => groups.push((group, 1 << low, 1)),
+                Some(last) if last.0 == group => last.1 |= 1 << low,
+                _ => groups.push((group, 1 << low)),
             }
-        }
-        // Prefix filtering: a unit scoring at least `floor` shares at least
-        // `needed` buckets with the query, so it shares one outside any
-        // `needed - 1` of them. The largest groups, holding the most
-        // frequent buckets (`の`, `した`, `the`), are left unread as long as
-        // they hold fewer than `needed` of the query's buckets, and every
-        // unit is assumed to share those.
-        let needed = shared_needed(n_q, distinct, min.max(EXACT_FROM));
-        let size_of = |g: u32| self.group_sizes.get(g as usize).copied().unwrap_or(0);
-        groups.sort_by_key(|g| std::cmp::Reverse(size_of(g.0)));
-        let mut skipped = 0;
-        while let Some(&(_, _, count)) = groups.first() {
-            if skipped + count >= needed || groups.len() == 1 {
-                break;
-            }
-            skipped += count;
-            groups.remove(0);
         }
         let size = self.store.max_unit_id()? as usize + 1;
         if counters.shared.len() < size {
@@ -326,7 +318,7 @@ impl<'s> PairMemory<'s> {
             counters.tokens.resize(size, 0);
         }
         let Counters { shared, tokens, touched } = counters;
-        for (group, mask, _) in groups {
+        for (group, mask) in groups {
             self.store.scan_fuzzy_group(group, mask, |unit, count| {
                 let Some(slot) = shared.get_mut(unit as usize) else { return };
                 if *slot == 0 {

@@ -129,9 +129,9 @@ impl Store {
         index::scan_group(&self.conn, group, mask, f)
     }
 
-    /// How many entries each group of the fuzzy index has.
-    pub fn fuzzy_group_sizes(&self) -> Result<Vec<u32>, StoreError> {
-        index::group_sizes(&self.conn)
+    /// How many units have each bucket of the fuzzy index.
+    pub fn fuzzy_bucket_counts(&self) -> Result<Vec<u32>, StoreError> {
+        index::bucket_counts(&self.conn)
     }
 
     /// The languages (primary subtags) the fuzzy index has segments in.
