@@ -19,13 +19,14 @@
 
 use crate::cli::{print_json, Global, Outcome};
 use anyhow::Context;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use yakugo::lang::Lang;
 use yakugo::qa::consistency::TmPairs;
 use yakugo::qa::input::{self, Format};
-use yakugo::qa::{Checker, Finding, Kind, SeverityPolicy, Side};
+use yakugo::qa::{Checker, Finding, Kind, Segment, SeverityPolicy, Side, Span};
 use yakugo::terms::find::TermIndex;
 
 #[derive(clap::Args)]
@@ -94,17 +95,40 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     }
     let findings = policy.apply(checker.check(&doc.segments));
     if global.json {
+        let shown: Vec<Shown> = findings
+            .iter()
+            .map(|f| {
+                let (source, target) = f.texts(&doc.segments);
+                let spans = f
+                    .spans
+                    .iter()
+                    .map(|&span| {
+                        let text = if span.side == Side::Source { source } else { target };
+                        ShownSpan {
+                            span,
+                            text: text.get(span.start..span.end).unwrap_or(""),
+                        }
+                    })
+                    .collect();
+                Shown {
+                    finding: f,
+                    source,
+                    target,
+                    spans,
+                }
+            })
+            .collect();
         print_json(&serde_json::json!({
             "file": args.file.display().to_string(),
             "src": doc.src,
             "tgt": doc.tgt,
             "segments": doc.segments.len(),
-            "findings": findings,
+            "findings": shown,
         }))?;
     } else {
         let colour = std::io::stdout().is_terminal();
         let mut out = BufWriter::new(std::io::stdout().lock());
-        print_human(&mut out, &findings, colour)?;
+        print_human(&mut out, &findings, &doc.segments, colour)?;
         let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
         for f in &findings {
             *counts.entry(f.kind).or_default() += 1;
@@ -131,9 +155,27 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     Ok(if findings.is_empty() { Outcome::Ok } else { Outcome::Findings })
 }
 
+/// A finding with the texts its spans point into, and each span's text.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    source: &'a str,
+    target: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    spans: Vec<ShownSpan<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShownSpan<'a> {
+    #[serde(flatten)]
+    span: Span,
+    text: &'a str,
+}
+
 /// Findings grouped by kind (in kind order), each with its segment, message
 /// and texts with the offending spans marked.
-fn print_human(out: &mut impl Write, findings: &[Finding], colour: bool) -> std::io::Result<()> {
+fn print_human(out: &mut impl Write, findings: &[Finding], segments: &[Segment], colour: bool) -> std::io::Result<()> {
     let mut by_kind: BTreeMap<Kind, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_kind.entry(f.kind).or_default().push(f);
@@ -147,8 +189,9 @@ fn print_human(out: &mut impl Write, findings: &[Finding], colour: bool) -> std:
         }
         for f in list {
             writeln!(out, "  segment {} [{}]: {}", f.segment, f.severity.name(), f.message)?;
-            writeln!(out, "    source: {}", marked(&f.source, f, Side::Source, colour))?;
-            writeln!(out, "    target: {}", marked(&f.target, f, Side::Target, colour))?;
+            let (source, target) = f.texts(segments);
+            writeln!(out, "    source: {}", marked(source, f, Side::Source, colour))?;
+            writeln!(out, "    target: {}", marked(target, f, Side::Target, colour))?;
             if !f.expected.is_empty() && f.kind != Kind::TermForbidden && f.kind != Kind::TermMissing {
                 for e in &f.expected {
                     writeln!(out, "    other:  {e}")?;

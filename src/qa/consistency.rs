@@ -79,7 +79,7 @@ pub fn within(segments: &[Segment]) -> Vec<(usize, Finding)> {
                     }
                 };
                 f.expected.push(ref_text);
-                f.related.push(ref_seg.id.clone());
+                f.related.push(ref_seg.id.to_string());
                 out.push((*i, f));
             }
         }

@@ -129,7 +129,7 @@ pub fn document(units: Vec<Unit>, src: Lang, tgt: Lang, warnings: Vec<Warning>) 
         let target = t.map(|t| unit.variants[t].clone());
         let source = unit.variants.swap_remove(s);
         segments.push(Segment {
-            id: unit.tuid.take().unwrap_or_else(|| (n + 1).to_string()),
+            id: unit.tuid.take().unwrap_or_else(|| (n + 1).to_string()).into(),
             source,
             target,
         });
