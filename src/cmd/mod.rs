@@ -1,5 +1,6 @@
 //! One module per subcommand, each opening with its usage.
 
+pub mod analyze;
 pub mod check;
 pub mod concordance;
 pub mod export;
@@ -7,3 +8,4 @@ pub mod import;
 pub mod lookup;
 pub mod stats;
 pub mod terms;
+pub mod translate;

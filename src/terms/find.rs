@@ -163,6 +163,33 @@ impl Renderings {
     }
 }
 
+/// How a text renders a concept (see [`Rendering::of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rendering {
+    /// A preferred or admitted term of the concept occurs.
+    Approved,
+    /// Only a deprecated or superseded term of the concept occurs.
+    Forbidden,
+    /// No term of the concept occurs.
+    Missing,
+}
+
+impl Rendering {
+    /// How a text renders `concept`, from the concepts it renders
+    /// ([`Renderings::concepts`], sorted) and its hits ([`TermIndex::find`]):
+    /// an allowed term anywhere wins over a forbidden one.
+    pub fn of(rendered: &[usize], hits: &[TermHit], concept: usize) -> Rendering {
+        if rendered.binary_search(&concept).is_ok() {
+            Rendering::Approved
+        } else if hits.iter().any(|h| h.concept == concept && h.forbidden) {
+            Rendering::Forbidden
+        } else {
+            Rendering::Missing
+        }
+    }
+}
+
 /// A glossary compiled for [`TermIndex::find`].
 pub struct TermIndex {
     concepts: Vec<IndexedConcept>,
