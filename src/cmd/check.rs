@@ -1,10 +1,10 @@
 //! `yakugo check FILE`: quality assurance of a translated file against the
 //! store's glossary, itself, and (with `--against-tm`) the store's TM.
 //!
-//! Usage: `yakugo check [--src L --tgt L] [--format tmx|tsv|csv] [--against-tm]
+//! Usage: `yakugo check [--src L --tgt L] [--format tmx|tsv|csv|xliff] [--against-tm]
 //! [--ignore KIND]... [--severity LEVEL | --severity KIND=LEVEL]... FILE`
 //!
-//! Reads TMX or bilingual TSV/CSV (see [`yakugo::qa::input`]) and reports
+//! Reads TMX, bilingual TSV/CSV or XLIFF 1.2/2.x (see [`yakugo::qa::input`]) and reports
 //! findings of eight kinds (see [`yakugo::qa`]): `term-missing`,
 //! `term-forbidden`, `inconsistent-target`, `inconsistent-source`,
 //! `number-mismatch`, `untranslated`, `language-mismatch`, `tag-mismatch`.
@@ -33,6 +33,7 @@ use yakugo::terms::find::TermIndex;
 #[command(after_help = "Examples:
   yakugo check tm/mic-news-vol28-no5.ja-en.tmx
   yakugo check --src ja --tgt en --against-tm translated.tsv
+  yakugo check job.ja-en.xlf
   yakugo check --ignore inconsistent-source --severity warning job.tmx
   yakugo check --severity term-missing=error --json job.tmx | jq '.findings[] | select(.kind == \"term-missing\")'
 
@@ -52,7 +53,7 @@ pub struct Args {
     /// Target language (default: from the file; required for TSV/CSV).
     #[arg(long, value_name = "LANG")]
     tgt: Option<Lang>,
-    /// Input format; by default from the extension (.tmx; .tsv/.tab/.txt; .csv).
+    /// Input format; by default from the extension (.tmx; .tsv/.tab/.txt; .csv; .xlf/.xliff).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Also check consistency against every unit of the language pair in the store.

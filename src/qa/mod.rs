@@ -1,7 +1,7 @@
 //! Quality assurance of translations: `yakugo check`.
 //!
-//! A [`Checker`] looks at bilingual [`Segment`]s (read from TMX or
-//! TSV/CSV by [`input`]) and reports [`Finding`]s of eight [`Kind`]s, one
+//! A [`Checker`] looks at bilingual [`Segment`]s (read from TMX, TSV/CSV
+//! or XLIFF by [`input`]) and reports [`Finding`]s of eight [`Kind`]s, one
 //! module per family:
 //!
 //! - [`terms`] gives `term-missing`, `term-forbidden` (the glossary, through

@@ -7,8 +7,8 @@
 //! attribute: `x` (TMX), `id` (XLIFF), or none. TMX's `i` is not an
 //! identity: it only pairs `bpt` with `ept` inside one segment, and tools
 //! number it afresh in each language. `sub` (translatable text inside a
-//! code) and `mrk` (an annotation, which translators may move or drop)
-//! are not tags; what is inside a code (`{\b }`, `&lt;b&gt;`) is text.
+//! code) and the annotations `mrk`, `sm`, `em` (which translators may move
+//! or drop) are not tags; what is inside a code (`{\b }`, `&lt;b&gt;`) is text.
 //!
 //! Tags are compared as multisets: translation reorders them freely. The
 //! finding lists what the target lacks (spans in the source markup) and
@@ -101,7 +101,7 @@ fn tags(markup: &str) -> Vec<Tag> {
             let name_len = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
             let name = &inner[..name_len];
             let local = name.rsplit(':').next().unwrap_or(name);
-            if !name.is_empty() && local != "sub" && local != "mrk" {
+            if !name.is_empty() && !["sub", "mrk", "sm", "em"].contains(&local) {
                 let attrs = attributes(&inner[name_len..]);
                 let id = ["x", "id"]
                     .iter()
