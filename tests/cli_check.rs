@@ -4,7 +4,8 @@
 //! correct translations each exercising one way of being right (inflected
 //! forms, admitted variants, acronyms, width variants, numbers written
 //! differently, homographs, reordered tags, punctuation-only differences);
-//! `problems.tmx`, one real problem per unit, its `tuid` naming the kind.
+//! `problems.tmx`, one real problem per unit, its `tuid` naming the kind;
+//! `job-2.1.xlf`, `job-1.2.xlf`, XLIFF jobs with both.
 
 mod common;
 
@@ -265,4 +266,36 @@ fn bundled_tm_against_bundled_glossary_is_clean() {
     assert_eq!(run.json()["segments"], 96);
     store.import_ok(&[&tm]);
     store.run(["check", "--against-tm", tm.to_str().unwrap()]).expect_code(0);
+}
+
+/// XLIFF 2.1 and 1.2 jobs: languages from the file, segment ids, markup
+/// (`pc`, `ph`, `g`) compared as tags, a segment without target untranslated.
+#[test]
+fn xliff_jobs() {
+    let store = store_with_glossary();
+    let run = store.run(["--json", "check", check_fixture("job-2.1.xlf").to_str().unwrap()]);
+    run.expect_code(1);
+    let report = run.json();
+    assert_eq!((report["src"].as_str(), report["tgt"].as_str()), (Some("ja"), Some("en")));
+    assert_eq!(
+        kinds(&report),
+        vec![
+            ("tag-mismatch".to_string(), "p-tag".to_string()),
+            ("number-mismatch".to_string(), "p-number".to_string()),
+            ("untranslated".to_string(), "p-untranslated".to_string()),
+        ],
+        "{report:#}"
+    );
+    let tag = &report["findings"][0];
+    assert_eq!(tag["spans"][0]["text"], r#"<pc id="1">"#);
+    assert_eq!(tag["source"], r#"<pc id="1">会議</pc>の結果"#);
+    let run = store.run(["--json", "check", check_fixture("job-1.2.xlf").to_str().unwrap()]);
+    run.expect_code(1);
+    assert_eq!(
+        kinds(&run.json()),
+        vec![
+            ("term-forbidden".to_string(), "p-forbidden".to_string()),
+            ("term-missing".to_string(), "p-missing".to_string()),
+        ]
+    );
 }

@@ -1,10 +1,10 @@
 //! `yakugo check FILE`: quality assurance of a translated file against the
 //! store's glossary, itself, and (with `--against-tm`) the store's TM.
 //!
-//! Usage: `yakugo check [--src L --tgt L] [--format tmx|tsv|csv] [--against-tm]
+//! Usage: `yakugo check [--src L --tgt L] [--format tmx|tsv|csv|xliff] [--against-tm]
 //! [--ignore KIND]... [--severity LEVEL | --severity KIND=LEVEL]... FILE`
 //!
-//! Reads TMX or bilingual TSV/CSV (see [`yakugo::qa::input`]) and reports
+//! Reads TMX, bilingual TSV/CSV or XLIFF 1.2/2.x (see [`yakugo::qa::input`]) and reports
 //! findings of eight kinds (see [`yakugo::qa`]): `term-missing`,
 //! `term-forbidden`, `inconsistent-target`, `inconsistent-source`,
 //! `number-mismatch`, `untranslated`, `language-mismatch`, `tag-mismatch`.
@@ -19,19 +19,21 @@
 
 use crate::cli::{print_json, Global, Outcome};
 use anyhow::Context;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use yakugo::lang::Lang;
 use yakugo::qa::consistency::TmPairs;
 use yakugo::qa::input::{self, Format};
-use yakugo::qa::{Checker, Finding, Kind, SeverityPolicy, Side};
+use yakugo::qa::{Checker, Finding, Kind, Segment, SeverityPolicy, Side, Span};
 use yakugo::terms::find::TermIndex;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   yakugo check tm/mic-news-vol28-no5.ja-en.tmx
   yakugo check --src ja --tgt en --against-tm translated.tsv
+  yakugo check job.ja-en.xlf
   yakugo check --ignore inconsistent-source --severity warning job.tmx
   yakugo check --severity term-missing=error --json job.tmx | jq '.findings[] | select(.kind == \"term-missing\")'
 
@@ -51,7 +53,7 @@ pub struct Args {
     /// Target language (default: from the file; required for TSV/CSV).
     #[arg(long, value_name = "LANG")]
     tgt: Option<Lang>,
-    /// Input format; by default from the extension (.tmx; .tsv/.tab/.txt; .csv).
+    /// Input format; by default from the extension (.tmx; .tsv/.tab/.txt; .csv; .xlf/.xliff).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Also check consistency against every unit of the language pair in the store.
@@ -94,17 +96,40 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     }
     let findings = policy.apply(checker.check(&doc.segments));
     if global.json {
+        let shown: Vec<Shown> = findings
+            .iter()
+            .map(|f| {
+                let (source, target) = f.texts(&doc.segments);
+                let spans = f
+                    .spans
+                    .iter()
+                    .map(|&span| {
+                        let text = if span.side == Side::Source { source } else { target };
+                        ShownSpan {
+                            span,
+                            text: text.get(span.start..span.end).unwrap_or(""),
+                        }
+                    })
+                    .collect();
+                Shown {
+                    finding: f,
+                    source,
+                    target,
+                    spans,
+                }
+            })
+            .collect();
         print_json(&serde_json::json!({
             "file": args.file.display().to_string(),
             "src": doc.src,
             "tgt": doc.tgt,
             "segments": doc.segments.len(),
-            "findings": findings,
+            "findings": shown,
         }))?;
     } else {
         let colour = std::io::stdout().is_terminal();
         let mut out = BufWriter::new(std::io::stdout().lock());
-        print_human(&mut out, &findings, colour)?;
+        print_human(&mut out, &findings, &doc.segments, colour)?;
         let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
         for f in &findings {
             *counts.entry(f.kind).or_default() += 1;
@@ -131,9 +156,27 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     Ok(if findings.is_empty() { Outcome::Ok } else { Outcome::Findings })
 }
 
+/// A finding with the texts its spans point into, and each span's text.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    source: &'a str,
+    target: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    spans: Vec<ShownSpan<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShownSpan<'a> {
+    #[serde(flatten)]
+    span: Span,
+    text: &'a str,
+}
+
 /// Findings grouped by kind (in kind order), each with its segment, message
 /// and texts with the offending spans marked.
-fn print_human(out: &mut impl Write, findings: &[Finding], colour: bool) -> std::io::Result<()> {
+fn print_human(out: &mut impl Write, findings: &[Finding], segments: &[Segment], colour: bool) -> std::io::Result<()> {
     let mut by_kind: BTreeMap<Kind, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_kind.entry(f.kind).or_default().push(f);
@@ -147,8 +190,9 @@ fn print_human(out: &mut impl Write, findings: &[Finding], colour: bool) -> std:
         }
         for f in list {
             writeln!(out, "  segment {} [{}]: {}", f.segment, f.severity.name(), f.message)?;
-            writeln!(out, "    source: {}", marked(&f.source, f, Side::Source, colour))?;
-            writeln!(out, "    target: {}", marked(&f.target, f, Side::Target, colour))?;
+            let (source, target) = f.texts(segments);
+            writeln!(out, "    source: {}", marked(source, f, Side::Source, colour))?;
+            writeln!(out, "    target: {}", marked(target, f, Side::Target, colour))?;
             if !f.expected.is_empty() && f.kind != Kind::TermForbidden && f.kind != Kind::TermMissing {
                 for e in &f.expected {
                     writeln!(out, "    other:  {e}")?;

@@ -106,6 +106,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     }
     let glossary = store.concepts()?;
     let terms = TermIndex::new(&glossary);
+    let renderings = terms.renderings(&args.tgt);
     let colour = std::io::stdout().is_terminal();
     let answer = |query: &str, context: &Context| -> anyhow::Result<()> {
         let query_terms = terms.find(query, Some(&args.src));
@@ -113,14 +114,15 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .lookup(query, context, args.min, args.top)?
             .into_iter()
             .map(|found| {
-                let target_hits = terms.find(&found.target, Some(&args.tgt));
                 let target = PreparedText::new(&found.target);
+                let target_hits = terms.find_prepared(&target, Some(&args.tgt));
+                let rendered = renderings.concepts(&target);
                 let terms = query_terms
                     .iter()
                     .filter(|t| !t.forbidden)
                     .map(|t| TermUse {
                         term: t.term.clone(),
-                        rendering: terms.rendering(&target, &target_hits, t.concept, &args.tgt),
+                        rendering: Rendering::of(&rendered, &target_hits, t.concept),
                     })
                     .collect();
                 MatchWithTerms { found, terms }

@@ -5,6 +5,7 @@
 //!   `yakugo terms import [--format tbx|tsv|csv] [--src L --tgt L] FILE...`
 //!   `yakugo terms export [--format tbx|tsv] FILE`
 //!   `yakugo terms find [--lang L] [TEXT | --file F]` (else stdin, one text a line)
+//!   `yakugo terms extract --src L --tgt L [--min-freq 2] [--top 50]`
 //!
 //! Import reads TBX v3 (ISO 30042:2019, DCA and DCT), TBX v2 (`martif`),
 //! yakugo's own TSV (one term per row) and two- or three-column glossaries
@@ -19,6 +20,13 @@
 //! [`yakugo::terms::find`] for the matching rules), with its byte span, its
 //! status and the concept's approved renderings in the other languages.
 //!
+//! Extract proposes glossary entries from the store's TM for a language
+//! pair (see [`yakugo::terms::extract`]): frequent source n-grams with
+//! their best-aligned target n-gram, those the glossary has left out. It
+//! prints TSV that `terms import` reads back (`source<TAB>target<TAB>comment`
+//! with a header naming the languages), or `--json`
+//! `{"candidates": [{"source", "target", "frequency", "together", "dice"}]}`.
+//!
 //! Exit code 0 when every file imported (find: always, unless its input is
 //! refused), 1 when any was refused, 2 on usage or internal errors.
 
@@ -31,6 +39,7 @@ use yakugo::lang::Lang;
 use yakugo::model::Header;
 use yakugo::store::{ConceptOutcome, NewOrigin, Store, StoreError};
 use yakugo::tbx::{TbxReader, TbxWriter};
+use yakugo::terms::extract::{self, ExtractOptions};
 use yakugo::terms::find::{TermHit, TermIndex};
 use yakugo::terms::table::{self, Delimiter, TableError, TableOptions};
 use yakugo::terms::Concept;
@@ -60,6 +69,12 @@ enum Command {
   yakugo terms export all-terms.tbx
   yakugo terms export --format tsv terms.tsv")]
     Export(ExportArgs),
+    /// Propose glossary entries from the TM: frequent n-grams and their aligned renderings.
+    #[command(after_help = "Examples:
+  yakugo terms extract --src ja --tgt en --top 20
+  yakugo terms extract --src ja --tgt en --min-freq 3 > candidates.tsv && yakugo terms import candidates.tsv
+  yakugo terms extract --src en --tgt ja --json | jq '.candidates[] | select(.dice > 0.5)'")]
+    Extract(ExtractArgs),
     /// List the glossary terms a text contains, with their approved renderings.
     #[command(after_help = "Examples:
   yakugo terms find --lang ja '第11回日・ASEAN情報セキュリティ政策会議の結果'
@@ -79,6 +94,22 @@ struct FindArgs {
     /// The texts' language: only its terms are looked for (by default, every language's).
     #[arg(long, value_name = "LANG")]
     lang: Option<Lang>,
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// Language of the TM sources to extract terms from.
+    #[arg(long, value_name = "LANG")]
+    src: Lang,
+    /// Language of the renderings.
+    #[arg(long, value_name = "LANG")]
+    tgt: Lang,
+    /// Fewest units a candidate must occur in.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    min_freq: usize,
+    /// How many candidates to propose (the best).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    top: usize,
 }
 
 #[derive(clap::Args)]
@@ -137,6 +168,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         Command::Import(a) => import(global, a),
         Command::Export(a) => export(global, a),
         Command::Find(a) => find(global, a),
+        Command::Extract(a) => extract(global, a),
     }
 }
 
@@ -377,6 +409,44 @@ fn find(global: &Global, args: FindArgs) -> anyhow::Result<Outcome> {
         for hit in &hits {
             writeln!(out, "  {}", describe(hit))?;
         }
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+fn extract(global: &Global, args: ExtractArgs) -> anyhow::Result<Outcome> {
+    let store = global.open_store()?;
+    let pairs: Vec<(String, String)> = store
+        .pairs(&args.src, &args.tgt)
+        .context("reading the TM")?
+        .into_iter()
+        .map(|(_, s, t)| (s, t))
+        .collect();
+    if pairs.is_empty() && !global.json {
+        eprintln!(
+            "note: the store has no {} → {} units; import a TM first (yakugo import FILE)",
+            args.src, args.tgt
+        );
+    }
+    let glossary = TermIndex::new(&store.concepts()?);
+    let options = ExtractOptions {
+        min_freq: args.min_freq,
+        top: args.top,
+    };
+    let candidates = extract::extract(&pairs, &args.src, &args.tgt, &glossary, &options);
+    if global.json {
+        print_json(&serde_json::json!({ "candidates": candidates }))?;
+        return Ok(Outcome::Ok);
+    }
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "{}\t{}\tcomment", args.src, args.tgt)?;
+    // Tabs and line breaks cannot occur in n-grams (they end words and chunks).
+    for c in &candidates {
+        writeln!(
+            out,
+            "{}\t{}\tin {} units, {} with this rendering (Dice {:.2})",
+            c.source, c.target, c.frequency, c.together, c.dice
+        )?;
     }
     out.flush()?;
     Ok(Outcome::Ok)

@@ -20,7 +20,7 @@
 
 use super::{Finding, Kind, Segment};
 use crate::lang::Lang;
-use crate::store::{ExportFilter, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::text::normalize::{collapse_whitespace, normalize, strip_punctuation};
 use std::collections::HashMap;
 
@@ -79,7 +79,7 @@ pub fn within(segments: &[Segment]) -> Vec<(usize, Finding)> {
                     }
                 };
                 f.expected.push(ref_text);
-                f.related.push(ref_seg.id.clone());
+                f.related.push(ref_seg.id.to_string());
                 out.push((*i, f));
             }
         }
@@ -128,13 +128,9 @@ impl TmPairs {
     /// Every unit with a `src` and a `tgt` variant (the first of each).
     pub fn load(store: &Store, src: &Lang, tgt: &Lang) -> Result<TmPairs, StoreError> {
         let mut pairs = TmPairs::default();
-        store.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
-            let unit = &stored.unit;
-            if let (Some(s), Some(t)) = (unit.variants_in(src).next(), unit.variants_in(tgt).next()) {
-                pairs.add(stored.id, &s.plain, &t.plain);
-            }
-            Ok(())
-        })?;
+        for (unit, source, target) in store.pairs(src, tgt)? {
+            pairs.add(unit, &source, &target);
+        }
         Ok(pairs)
     }
 

@@ -1,21 +1,26 @@
-//! The file to check, as [`Segment`]s: TMX, bilingual TSV/CSV, XLIFF.
+//! The file to check, as [`Segment`]s: TMX, bilingual TSV/CSV, XLIFF 1.2
+//! and 2.x.
 //!
 //! Each format's own reader does the parsing ([`TmxReader`],
-//! [`PairReader`]); this module only picks the language pair and turns
-//! units into segments. A segment's id is the unit's `tuid` or, without
-//! one, its 1-based position in the file.
+//! [`PairReader`], [`XliffDoc`]); this module only picks the language pair
+//! and turns units into segments. A segment's id is the unit's `tuid` or,
+//! without one, its 1-based position in the file; in XLIFF, the segment's
+//! id (see [`crate::xliff::reader`]). An XLIFF segment without a
+//! `<target>` has no translation.
 //!
 //! Languages: `--src`/`--tgt` when given. Otherwise, for TMX, the source
 //! is the header's `srclang` (unless `*all*`), else the first unit's
 //! `srclang`, else the language of the first variant of the first unit;
 //! the target is the language other than the source that most units have.
-//! TSV has no language information: both must be given.
+//! XLIFF names both (`srcLang`/`trgLang`, `source-language`/
+//! `target-language`). TSV has no language information: both must be given.
 
 use super::Segment;
 use crate::lang::{Lang, SrcLang};
-use crate::model::Unit;
+use crate::model::{Unit, Variant};
 use crate::tmx::{TmxReader, Warning};
 use crate::tsv::{Dialect, PairReader};
+use crate::xliff::reader::XliffDoc;
 use crate::xml::InputError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,16 +31,19 @@ pub enum Format {
     Tmx,
     Tsv,
     Csv,
+    Xliff,
 }
 
 impl Format {
-    /// From the extension: `.tmx`; `.tsv`, `.tab`, `.txt`; `.csv`.
+    /// From the extension: `.tmx`; `.tsv`, `.tab`, `.txt`; `.csv`; `.xlf`,
+    /// `.xliff`, `.sdlxliff`, `.mqxliff`.
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "tmx" => Format::Tmx,
             "tsv" | "tab" | "txt" => Format::Tsv,
             "csv" => Format::Csv,
+            "xlf" | "xliff" | "sdlxliff" | "mqxliff" => Format::Xliff,
             _ => return None,
         })
     }
@@ -45,7 +53,7 @@ impl Format {
 pub enum CheckInputError {
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("{}: cannot tell the format from the extension; give --format tmx|tsv|csv", path.display())]
+    #[error("{}: cannot tell the format from the extension; give --format tmx|tsv|csv|xliff", path.display())]
     UnknownFormat { path: PathBuf },
     #[error("{}: {what} has no language information; give --src LANG and --tgt LANG", path.display())]
     NeedLanguages { path: PathBuf, what: &'static str },
@@ -113,6 +121,40 @@ pub fn read(path: &Path, format: Option<Format>, src: Option<Lang>, tgt: Option<
             }
             Ok(document(units, src, tgt, reader.take_warnings()))
         }
+        Format::Xliff => {
+            let doc = XliffDoc::open(path)?;
+            let (Some(src), Some(tgt)) = (src.or(doc.src_lang), tgt.or(doc.tgt_lang)) else {
+                return Err(CheckInputError::NeedLanguages {
+                    path: path.to_path_buf(),
+                    what: "this XLIFF",
+                });
+            };
+            let variant = |lang: &Lang, markup: String, plain: String| Variant {
+                lang: lang.clone(),
+                markup,
+                plain,
+                admin: Default::default(),
+                meta: Default::default(),
+            };
+            let segments = doc
+                .segments
+                .into_iter()
+                .map(|s| Segment {
+                    id: s.id.into(),
+                    source: variant(&src, s.source_markup, s.source_plain),
+                    target: s
+                        .target_markup
+                        .map(|markup| variant(&tgt, markup, s.target_plain.unwrap_or_default())),
+                })
+                .collect();
+            Ok(Document {
+                src,
+                tgt,
+                segments,
+                skipped: 0,
+                warnings: Vec::new(),
+            })
+        }
     }
 }
 
@@ -129,7 +171,7 @@ pub fn document(units: Vec<Unit>, src: Lang, tgt: Lang, warnings: Vec<Warning>) 
         let target = t.map(|t| unit.variants[t].clone());
         let source = unit.variants.swap_remove(s);
         segments.push(Segment {
-            id: unit.tuid.take().unwrap_or_else(|| (n + 1).to_string()),
+            id: unit.tuid.take().unwrap_or_else(|| (n + 1).to_string()).into(),
             source,
             target,
         });

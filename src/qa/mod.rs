@@ -1,17 +1,17 @@
 //! Quality assurance of translations: `yakugo check`.
 //!
-//! A [`Checker`] looks at bilingual [`Segment`]s (read from TMX, TSV or
-//! XLIFF by [`input`]) and reports [`Finding`]s of eight [`Kind`]s, one
+//! A [`Checker`] looks at bilingual [`Segment`]s (read from TMX, TSV/CSV
+//! or XLIFF by [`input`]) and reports [`Finding`]s of eight [`Kind`]s, one
 //! module per family:
 //!
-//! - [`terms`]: `term-missing`, `term-forbidden` (the glossary, through
+//! - [`terms`] gives `term-missing`, `term-forbidden` (the glossary, through
 //!   [`TermIndex`] on both sides, so inflection, width, hyphen and case are
 //!   handled by the same code as `terms find`);
-//! - [`consistency`]: `inconsistent-target`, `inconsistent-source` (within
+//! - [`consistency`] gives `inconsistent-target`, `inconsistent-source` (within
 //!   the file, and against the store's TM with `--against-tm`);
-//! - [`numbers`]: `number-mismatch`;
-//! - [`translated`]: `untranslated`, `language-mismatch`;
-//! - [`tags`]: `tag-mismatch`.
+//! - [`numbers`] gives `number-mismatch`;
+//! - [`translated`] gives `untranslated`, `language-mismatch`;
+//! - [`tags`] gives `tag-mismatch`.
 //!
 //! The rule every family follows: **no false alarm on correct text.** An
 //! editor who sees a report full of noise stops reading it, and then misses
@@ -20,9 +20,11 @@
 //! writing, tags in any order) and says why when it does speak.
 //!
 //! Invariants: findings are in segment order, then kind order; a
-//! [`Span`]'s offsets are byte offsets into the finding's own `source` or
-//! `target` text (plain text, except for `tag-mismatch`, whose texts are
-//! the segments' markup), on character boundaries.
+//! [`Span`]'s offsets are byte offsets into its segment's source or target
+//! text ([`Finding::texts`]: plain text, except for `tag-mismatch`, whose
+//! texts are the markup), on character boundaries. Findings do not copy
+//! the segment's texts: a dictionary-sized glossary can give a dozen
+//! findings per segment.
 
 pub mod consistency;
 pub mod input;
@@ -37,6 +39,7 @@ use crate::terms::find::TermIndex;
 use crate::text::langcheck::LangChecker;
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// What is wrong. The JSON names are part of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -131,8 +134,8 @@ impl Severity {
 #[derive(Clone, Debug)]
 pub struct Segment {
     /// The unit's id (`tuid`, XLIFF `id`), or its 1-based position in the
-    /// file when it has none.
-    pub id: String,
+    /// file when it has none. Shared with its findings.
+    pub id: Arc<str>,
     pub source: Variant,
     /// `None` when the unit has no translation at all.
     pub target: Option<Variant>,
@@ -157,23 +160,17 @@ pub enum Side {
 }
 
 /// An offending piece of text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Span {
     pub side: Side,
-    /// Byte offsets into the finding's `source` or `target`.
+    /// Byte offsets into the segment's text ([`Finding::texts`]).
     pub start: usize,
     pub end: usize,
-    pub text: String,
 }
 
 impl Span {
-    pub fn new(side: Side, text: &str, start: usize, end: usize) -> Span {
-        Span {
-            side,
-            start,
-            end,
-            text: text[start..end].to_string(),
-        }
+    pub fn new(side: Side, start: usize, end: usize) -> Span {
+        Span { side, start, end }
     }
 }
 
@@ -182,13 +179,18 @@ impl Span {
 pub struct Finding {
     pub kind: Kind,
     /// The segment's id (see [`Segment::id`]).
-    pub segment: String,
+    pub segment: Arc<str>,
+    /// The segment's position in the checked slice (set by [`Checker::check`]).
+    #[serde(skip)]
+    pub index: usize,
+    /// Whether the spans point into the markup (`tag-mismatch`), not the
+    /// plain text.
+    #[serde(skip)]
+    pub on_markup: bool,
     pub severity: Severity,
     pub message: String,
-    /// The texts the spans point into.
-    pub source: String,
-    pub target: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Shown with their texts by the command line (`Finding::texts`).
+    #[serde(skip)]
     pub spans: Vec<Span>,
     /// What would be right: allowed renderings, the other translation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -204,13 +206,24 @@ impl Finding {
         Finding {
             kind,
             segment: segment.id.clone(),
+            index: 0,
+            on_markup: false,
             severity: kind.default_severity(),
             message,
-            source: segment.source.plain.clone(),
-            target: segment.target_plain().to_string(),
             spans: Vec::new(),
             expected: Vec::new(),
             related: Vec::new(),
+        }
+    }
+
+    /// The source and target texts the spans point into, from the segments
+    /// the finding was made on.
+    pub fn texts<'s>(&self, segments: &'s [Segment]) -> (&'s str, &'s str) {
+        let Some(seg) = segments.get(self.index) else { return ("", "") };
+        if self.on_markup {
+            (&seg.source.markup, seg.target_markup())
+        } else {
+            (&seg.source.plain, seg.target_plain())
         }
     }
 }
@@ -219,7 +232,7 @@ impl Finding {
 pub struct Checker<'a> {
     pub src: Lang,
     pub tgt: Lang,
-    glossary: &'a TermIndex,
+    glossary: terms::Glossary<'a>,
     languages: LangChecker,
     tm: Option<&'a consistency::TmPairs>,
     kinds: Vec<Kind>,
@@ -228,10 +241,14 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// A checker for `src` → `tgt` with every kind enabled.
     pub fn new(src: Lang, tgt: Lang, glossary: &'a TermIndex) -> Checker<'a> {
+        let renderings = glossary.renderings(&tgt);
         Checker {
             src,
             tgt,
-            glossary,
+            glossary: terms::Glossary {
+                index: glossary,
+                renderings,
+            },
             languages: LangChecker::new(),
             tm: None,
             kinds: Kind::ALL.to_vec(),
@@ -254,38 +271,52 @@ impl<'a> Checker<'a> {
         self.kinds.contains(&kind)
     }
 
-    /// Every finding, in segment order, then kind order.
-    pub fn check(&self, segments: &[Segment]) -> Vec<Finding> {
-        let mut per_segment: Vec<Vec<Finding>> = vec![Vec::new(); segments.len()];
-        for (i, seg) in segments.iter().enumerate() {
-            let out = &mut per_segment[i];
-            let untranslated = translated::untranslated(seg, &self.tgt, &self.languages);
-            let has_target = !seg.target_plain().trim().is_empty();
-            if let Some(f) = untranslated {
-                if self.wants(Kind::Untranslated) {
-                    out.push(f);
-                }
-            } else if self.wants(Kind::LanguageMismatch) {
-                out.extend(translated::language_mismatch(seg, &self.tgt, &self.languages));
+    /// The findings of one segment on its own (all but consistency).
+    fn segment(&self, seg: &Segment) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if let Some(f) = translated::untranslated(seg, &self.tgt, &self.languages) {
+            if self.wants(Kind::Untranslated) {
+                out.push(f);
             }
-            if !has_target {
-                // Nothing to compare: an empty target is one finding, not eight.
-                continue;
-            }
-            if self.wants(Kind::TermMissing) || self.wants(Kind::TermForbidden) {
-                out.extend(
-                    terms::check(seg, &self.src, &self.tgt, self.glossary)
-                        .into_iter()
-                        .filter(|f| self.wants(f.kind)),
-                );
-            }
-            if self.wants(Kind::NumberMismatch) {
-                out.extend(numbers::check(seg));
-            }
-            if self.wants(Kind::TagMismatch) {
-                out.extend(tags::check(seg));
-            }
+        } else if self.wants(Kind::LanguageMismatch) {
+            out.extend(translated::language_mismatch(seg, &self.tgt, &self.languages));
         }
+        if seg.target_plain().trim().is_empty() {
+            // Nothing to compare: an empty target is one finding, not eight.
+            return out;
+        }
+        if self.wants(Kind::TermMissing) || self.wants(Kind::TermForbidden) {
+            out.extend(
+                terms::check(seg, &self.src, &self.tgt, &self.glossary)
+                    .into_iter()
+                    .filter(|f| self.wants(f.kind)),
+            );
+        }
+        if self.wants(Kind::NumberMismatch) {
+            out.extend(numbers::check(seg));
+        }
+        if self.wants(Kind::TagMismatch) {
+            out.extend(tags::check(seg));
+        }
+        out
+    }
+
+    /// Every finding, in segment order, then kind order. The per-segment
+    /// checks run on every core, on consecutive slices of the segments.
+    pub fn check(&self, segments: &[Segment]) -> Vec<Finding> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Small files are not worth a thread.
+        let chunk = segments.len().div_ceil(threads).max(1000);
+        let mut per_segment: Vec<Vec<Finding>> = std::thread::scope(|scope| {
+            let parts: Vec<_> = segments
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|seg| self.segment(seg)).collect::<Vec<_>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
         let consistency_kinds = [Kind::InconsistentTarget, Kind::InconsistentSource];
         if consistency_kinds.iter().any(|k| self.wants(*k)) {
             for (i, f) in consistency::within(segments) {
@@ -301,8 +332,11 @@ impl<'a> Checker<'a> {
             }
         }
         let mut findings = Vec::new();
-        for mut list in per_segment {
+        for (i, mut list) in per_segment.into_iter().enumerate() {
             list.sort_by_key(|f| f.kind);
+            for f in &mut list {
+                f.index = i;
+            }
             findings.extend(list);
         }
         findings

@@ -58,10 +58,10 @@ pub fn check(seg: &Segment) -> Option<Finding> {
     }
     let mut f = Finding::on(Kind::NumberMismatch, seg, parts.join("; "));
     for n in &missing {
-        f.spans.push(Span::new(Side::Source, &f.source, n.range.start, n.range.end));
+        f.spans.push(Span::new(Side::Source, n.range.start, n.range.end));
     }
     for n in &extra {
-        f.spans.push(Span::new(Side::Target, &f.target, n.range.start, n.range.end));
+        f.spans.push(Span::new(Side::Target, n.range.start, n.range.end));
     }
     Some(f)
 }
@@ -103,7 +103,7 @@ impl Dec {
     }
 
     fn trimmed(mut self) -> Dec {
-        while self.scale > 0 && self.mantissa % 10 == 0 {
+        while self.scale > 0 && self.mantissa.is_multiple_of(10) {
             self.mantissa /= 10;
             self.scale -= 1;
         }
@@ -527,8 +527,8 @@ mod tests {
             "the target lacks 10 of the source; the target has 11th, which the source lacks"
         );
         assert_eq!(f.spans.len(), 2);
-        assert_eq!((f.spans[0].side, f.spans[0].text.as_str()), (Side::Source, "10"));
-        assert_eq!((f.spans[1].side, f.spans[1].text.as_str()), (Side::Target, "11th"));
+        assert_eq!(f.spans[0], Span::new(Side::Source, "第".len(), "第10".len()));
+        assert_eq!(f.spans[1], Span::new(Side::Target, "the ".len(), "the 11th".len()));
         let f = check(&seg("1万2000人", "1,200 people")).unwrap();
         assert_eq!(f.spans.len(), 2);
         assert!(check(&seg("2017年", "2018")).is_some());

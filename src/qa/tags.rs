@@ -7,8 +7,8 @@
 //! attribute: `x` (TMX), `id` (XLIFF), or none. TMX's `i` is not an
 //! identity: it only pairs `bpt` with `ept` inside one segment, and tools
 //! number it afresh in each language. `sub` (translatable text inside a
-//! code) and `mrk` (an annotation, which translators may move or drop)
-//! are not tags; what is inside a code (`{\b }`, `&lt;b&gt;`) is text.
+//! code) and the annotations `mrk`, `sm`, `em` (which translators may move
+//! or drop) are not tags; what is inside a code (`{\b }`, `&lt;b&gt;`) is text.
 //!
 //! Tags are compared as multisets: translation reorders them freely. The
 //! finding lists what the target lacks (spans in the source markup) and
@@ -60,13 +60,12 @@ pub fn check(seg: &Segment) -> Option<Finding> {
         parts.push(format!("the target adds {}", list(&extra, target)));
     }
     let mut f = Finding::on(Kind::TagMismatch, seg, parts.join("; "));
-    f.source = source.to_string();
-    f.target = target.to_string();
+    f.on_markup = true;
     for tag in missing {
-        f.spans.push(Span::new(Side::Source, &f.source, tag.range.start, tag.range.end));
+        f.spans.push(Span::new(Side::Source, tag.range.start, tag.range.end));
     }
     for tag in extra {
-        f.spans.push(Span::new(Side::Target, &f.target, tag.range.start, tag.range.end));
+        f.spans.push(Span::new(Side::Target, tag.range.start, tag.range.end));
     }
     Some(f)
 }
@@ -102,7 +101,7 @@ fn tags(markup: &str) -> Vec<Tag> {
             let name_len = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
             let name = &inner[..name_len];
             let local = name.rsplit(':').next().unwrap_or(name);
-            if !name.is_empty() && local != "sub" && local != "mrk" {
+            if !name.is_empty() && !["sub", "mrk", "sm", "em"].contains(&local) {
                 let attrs = attributes(&inner[name_len..]);
                 let id = ["x", "id"]
                     .iter()
@@ -198,9 +197,10 @@ mod tests {
 
     #[test]
     fn missing_extra_and_renumbered_tags_are_found() {
+        let target = r#"<bpt i="1" x="2">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>をクリック<it pos="begin" x="3">&lt;i&gt;</it>"#;
         let f = check(&seg(
             r#"<ph x="1"/>Click <bpt i="1" x="2">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>"#,
-            r#"<bpt i="1" x="2">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>をクリック<it pos="begin" x="3">&lt;i&gt;</it>"#,
+            target,
         ))
         .unwrap();
         assert_eq!(
@@ -209,10 +209,8 @@ mod tests {
         );
         assert_eq!(f.spans[0].side, Side::Source);
         assert_eq!(f.spans[1].side, Side::Target);
-        assert_eq!(
-            &f.target[f.spans[1].start..f.spans[1].end],
-            r#"<it pos="begin" x="3">&lt;i&gt;</it>"#
-        );
+        assert!(f.on_markup);
+        assert_eq!(&target[f.spans[1].start..f.spans[1].end], r#"<it pos="begin" x="3">&lt;i&gt;</it>"#);
         assert!(check(&seg(r#"<x id="1"/><x id="2"/>"#, r#"<x id="1"/><x id="1"/>"#)).is_some());
         assert!(check(&seg("a", r#"<ph x="1"/>あ"#)).is_some());
     }

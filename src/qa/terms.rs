@@ -3,10 +3,11 @@
 //!
 //! - **term-missing**: the source contains a term (not a forbidden one) of
 //!   a concept that has allowed terms in the target language, and the
-//!   target contains none of them. "Contains" is [`TermIndex::renders`]:
+//!   target contains none of them. "Contains" is [`Renderings::concepts`]:
 //!   any preferred or admitted term, in any inflection, width, hyphen or
-//!   space spelling, also inside a longer glossary term (`policy` inside
-//!   `Information Security Policy Meeting`). When several concepts share
+//!   space spelling (the patterns of [`TermIndex::find`]), also inside a
+//!   longer glossary term (`policy` inside `Information Security Policy
+//!   Meeting`). When several concepts share
 //!   the source span (homographs: one Japanese word, two entries), one of
 //!   them rendered is enough. Each source span is reported once.
 //! - **term-forbidden**: the target contains a deprecated or superseded
@@ -20,19 +21,39 @@
 
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
-use crate::terms::find::{PreparedText, TermHit, TermIndex};
+use crate::terms::find::{ConceptHit, PreparedText, Renderings, TermIndex};
 
-pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &TermIndex) -> Vec<Finding> {
+/// The glossary as the term checks use it.
+pub struct Glossary<'g> {
+    pub index: &'g TermIndex,
+    /// The target language's allowed terms.
+    pub renderings: Renderings,
+}
+
+pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<Finding> {
+    let Glossary {
+        index: glossary,
+        renderings,
+    } = glossary;
     if glossary.is_empty() {
         return Vec::new();
     }
     let source = PreparedText::new(&seg.source.plain);
     let target = PreparedText::new(seg.target_plain());
-    let source_hits = glossary.find_prepared(&source, Some(src));
-    let target_hits = glossary.find_prepared(&target, Some(tgt));
+    let source_hits = glossary.find_concepts(&source, Some(src));
+    if source_hits.is_empty() && !glossary.has_forbidden_terms() {
+        return Vec::new();
+    }
+    // The target scan only looks for forbidden terms: renderings are
+    // `Renderings`' business.
+    let target_hits = if glossary.has_forbidden_terms() {
+        glossary.find_concepts(&target, Some(tgt))
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     let mut forbidden_concepts = Vec::new();
-    for hit in target_hits.iter().filter(|h| h.forbidden) {
+    for hit in target_hits.iter().filter(|h| h.forbidden()) {
         let mentioned = source_hits.iter().any(|s| s.concept == hit.concept);
         if !mentioned && glossary.has_terms_in(hit.concept, src) {
             continue;
@@ -44,26 +65,21 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &TermIndex) -> Vec
         } else {
             format!("; use {}", quoted(&allowed))
         };
+        let matched = &target.text()[hit.start..hit.end];
         let mut f = Finding::on(
             Kind::TermForbidden,
             seg,
-            format!("`{}` is a {} term{advice}", hit.matched, hit.status.word()),
+            format!("`{matched}` is a {} term{advice}", hit.status.word()),
         );
-        f.spans.push(Span::new(Side::Target, &f.target, hit.start, hit.end));
+        f.spans.push(Span::new(Side::Target, hit.start, hit.end));
         f.expected = allowed.iter().map(|s| s.to_string()).collect();
         out.push(f);
     }
+    // Which concepts the target renders, computed when first needed.
+    let mut rendered = Rendered::Unknown(renderings, &target);
     // Source hits grouped by span (several concepts may share one).
-    let mut i = 0;
-    while i < source_hits.len() {
-        let (start, end) = (source_hits[i].start, source_hits[i].end);
-        let mut j = i;
-        while j < source_hits.len() && (source_hits[j].start, source_hits[j].end) == (start, end) {
-            j += 1;
-        }
-        let group = &source_hits[i..j];
-        i = j;
-        if let Some(f) = missing(seg, group, tgt, glossary, &target, &target_hits, &forbidden_concepts) {
+    for group in source_hits.chunk_by(|a, b| (a.start, a.end) == (b.start, b.end)) {
+        if let Some(f) = missing(seg, group, tgt, glossary, &mut rendered, &forbidden_concepts) {
             out.push(f);
         }
     }
@@ -74,25 +90,24 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &TermIndex) -> Vec
 /// of them is rendered.
 fn missing(
     seg: &Segment,
-    group: &[TermHit],
+    group: &[ConceptHit],
     tgt: &Lang,
     glossary: &TermIndex,
-    target: &PreparedText,
-    target_hits: &[TermHit],
+    rendered: &mut Rendered,
     forbidden_concepts: &[usize],
 ) -> Option<Finding> {
-    let concepts: Vec<usize> = group
+    let mut concepts = group
         .iter()
-        .filter(|h| !h.forbidden && !glossary.allowed_terms(h.concept, tgt).is_empty())
+        .filter(|h| !h.forbidden() && glossary.has_allowed_term(h.concept, tgt))
         .map(|h| h.concept)
-        .collect();
-    if concepts.is_empty() || concepts.iter().any(|c| forbidden_concepts.contains(c)) {
+        .peekable();
+    concepts.peek()?;
+    let concepts: Vec<usize> = concepts.collect();
+    if concepts.iter().any(|c| forbidden_concepts.contains(c)) {
         return None;
     }
-    // The target scan already found most renderings; `renders` looks for
-    // those hidden inside (or overlapping) longer terms.
-    let rendered = |c: usize| target_hits.iter().any(|h| h.concept == c && !h.forbidden) || glossary.renders(target, c, tgt);
-    if concepts.iter().any(|&c| rendered(c)) {
+    let rendered = rendered.get();
+    if concepts.iter().any(|c| rendered.binary_search(c).is_ok()) {
         return None;
     }
     let mut expected: Vec<String> = Vec::new();
@@ -103,15 +118,35 @@ fn missing(
             }
         }
     }
-    let hit = &group[0];
+    let (start, end) = (group[0].start, group[0].end);
+    let matched = &seg.source.plain[start..end];
     let mut f = Finding::on(
         Kind::TermMissing,
         seg,
-        format!("`{}` is not rendered as {}", hit.matched, quoted(&expected)),
+        format!("`{matched}` is not rendered as {}", quoted(&expected)),
     );
-    f.spans.push(Span::new(Side::Source, &f.source, hit.start, hit.end));
+    f.spans.push(Span::new(Side::Source, start, end));
     f.expected = expected;
     Some(f)
+}
+
+/// The concepts a target renders (sorted), computed once per segment and
+/// only when a source term asks.
+enum Rendered<'r, 't> {
+    Unknown(&'r Renderings, &'r PreparedText<'t>),
+    Known(Vec<usize>),
+}
+
+impl Rendered<'_, '_> {
+    fn get(&mut self) -> &[usize] {
+        if let Rendered::Unknown(renderings, target) = self {
+            *self = Rendered::Known(renderings.concepts(target));
+        }
+        match self {
+            Rendered::Known(concepts) => concepts,
+            Rendered::Unknown(..) => &[],
+        }
+    }
 }
 
 /// `` `a` or `b` ``

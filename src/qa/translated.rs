@@ -37,7 +37,7 @@ pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Optio
         return None;
     }
     let mut f = Finding::on(Kind::Untranslated, seg, "the translation is a copy of the source".into());
-    f.spans.push(Span::new(Side::Target, &f.target, 0, f.target.len()));
+    f.spans.push(Span::new(Side::Target, 0, target.plain.len()));
     Some(f)
 }
 
@@ -52,6 +52,6 @@ pub fn language_mismatch(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> 
             mismatch.detected, mismatch.reason
         ),
     );
-    f.spans.push(Span::new(Side::Target, &f.target, 0, f.target.len()));
+    f.spans.push(Span::new(Side::Target, 0, target.plain.len()));
     Some(f)
 }

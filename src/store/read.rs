@@ -3,7 +3,7 @@
 
 use super::columns::{self, ADMIN};
 use super::{Store, StoreError};
-use crate::lang::SrcLang;
+use crate::lang::{Lang, SrcLang};
 use crate::model::{Header, Unit};
 use rusqlite::{Connection, Row};
 use serde::Serialize;
@@ -82,6 +82,21 @@ pub(crate) fn load_unit(conn: &Connection, id: i64) -> Result<StoredUnit, StoreE
 impl Store {
     pub fn unit(&self, id: i64) -> Result<StoredUnit, StoreError> {
         load_unit(self.conn(), id)
+    }
+
+    /// The plain texts of every unit that has a `src` and a `tgt` variant
+    /// (the first of each; `en` selects `en-US` too), as (unit id, source,
+    /// target), in id order.
+    pub fn pairs(&self, src: &Lang, tgt: &Lang) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
+            let unit = &stored.unit;
+            if let (Some(s), Some(t)) = (unit.variants_in(src).next(), unit.variants_in(tgt).next()) {
+                out.push((stored.id, s.plain.clone(), t.plain.clone()));
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Visits every unit in id order with its variants, streaming: memory

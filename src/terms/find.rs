@@ -118,7 +118,52 @@ pub struct TermHit {
     pub approved: Arc<[String]>,
 }
 
-/// How a text renders a concept (see [`TermIndex::rendering`]).
+/// A hit of [`TermIndex::find_concepts`]: where, which concept, and the
+/// status of the term that matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConceptHit {
+    pub start: usize,
+    pub end: usize,
+    pub concept: usize,
+    pub status: TermStatus,
+}
+
+impl ConceptHit {
+    pub fn forbidden(&self) -> bool {
+        self.status.is_forbidden()
+    }
+}
+
+/// The allowed terms of one language, every spelling [`TermIndex::find`]
+/// would match, in an automaton that reports overlapping matches: which
+/// concepts does a text render, also where a longer term overlaps the
+/// rendering (`policy` inside `Information Security Policy Meeting`),
+/// which `find` (one term per span) does not report.
+pub struct Renderings {
+    /// Patterns of the folded and the exact (case-sensitive) form, with
+    /// their concepts.
+    folded: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    exact: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+}
+
+impl Renderings {
+    /// The concepts an allowed term of which occurs in the text, sorted.
+    pub fn concepts(&self, prepared: &PreparedText) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (matcher, fold) in [(&self.folded, true), (&self.exact, false)] {
+            let Some((ac, concepts)) = matcher else { continue };
+            let form = prepared.form(fold);
+            for m in ac.find_overlapping_iter(&form.text) {
+                out.extend(concepts[m.pattern().as_usize()].iter().map(|&c| c as usize));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// How a text renders a concept (see [`Rendering::of`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rendering {
@@ -130,11 +175,29 @@ pub enum Rendering {
     Missing,
 }
 
+impl Rendering {
+    /// How a text renders `concept`, from the concepts it renders
+    /// ([`Renderings::concepts`], sorted) and its hits ([`TermIndex::find`]):
+    /// an allowed term anywhere wins over a forbidden one.
+    pub fn of(rendered: &[usize], hits: &[TermHit], concept: usize) -> Rendering {
+        if rendered.binary_search(&concept).is_ok() {
+            Rendering::Approved
+        } else if hits.iter().any(|h| h.concept == concept && h.forbidden) {
+            Rendering::Forbidden
+        } else {
+            Rendering::Missing
+        }
+    }
+}
+
 /// A glossary compiled for [`TermIndex::find`].
 pub struct TermIndex {
     concepts: Vec<IndexedConcept>,
     /// Per primary language subtag, sorted.
     langs: Vec<(String, LangMatchers)>,
+    /// The primary language subtags of the terms, in order of appearance.
+    primaries: Vec<String>,
+    any_forbidden: bool,
 }
 
 struct IndexedConcept {
@@ -174,6 +237,9 @@ impl IndexedConcept {
 
 struct IndexedTerm {
     lang: Lang,
+    /// Position of `lang.primary()` in [`TermIndex::primaries`]: the
+    /// checker compares languages millions of times.
+    lang_id: u16,
     text: String,
     status: TermStatus,
     exact: bool,
@@ -278,13 +344,23 @@ impl TermIndex {
     /// Compiles a glossary from concepts in any form (owned or borrowed).
     pub fn build<C: Borrow<Concept>>(concepts: impl IntoIterator<Item = C>) -> TermIndex {
         let mut stored = Vec::new();
+        let mut primaries: Vec<String> = Vec::new();
         let mut sets: BTreeMap<String, (PatternSet, PatternSet)> = BTreeMap::new();
         for (ci, concept) in concepts.into_iter().enumerate() {
             let concept = concept.borrow();
             let mut terms = Vec::with_capacity(concept.terms.len());
             for (ti, term) in concept.terms.iter().enumerate() {
                 let exact = is_case_sensitive(term);
+                let primary = term.lang.primary();
+                let lang_id = match primaries.iter().position(|p| p == primary) {
+                    Some(i) => i,
+                    None => {
+                        primaries.push(primary.to_string());
+                        primaries.len() - 1
+                    }
+                };
                 terms.push(IndexedTerm {
+                    lang_id: u16::try_from(lang_id).unwrap_or(u16::MAX),
                     lang: term.lang.clone(),
                     text: term.text.clone(),
                     status: term.status,
@@ -330,7 +406,13 @@ impl TermIndex {
                 },
             ));
         }
-        TermIndex { concepts: stored, langs }
+        let any_forbidden = stored.iter().any(|c| c.terms.iter().any(|t| t.status.is_forbidden()));
+        TermIndex {
+            concepts: stored,
+            langs,
+            primaries,
+            any_forbidden,
+        }
     }
 
     /// Number of concepts indexed.
@@ -340,6 +422,17 @@ impl TermIndex {
 
     pub fn is_empty(&self) -> bool {
         self.concepts.is_empty()
+    }
+
+    /// The id of a language's primary subtag among the terms'.
+    fn lang_id(&self, lang: &Lang) -> Option<u16> {
+        let primary = lang.primary();
+        self.primaries.iter().position(|p| p == primary).and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// Whether any term is deprecated or superseded.
+    pub fn has_forbidden_terms(&self) -> bool {
+        self.any_forbidden
     }
 
     /// The terms occurring in `text`, in order. With `lang`, only terms of
@@ -352,6 +445,30 @@ impl TermIndex {
     /// [`TermIndex::find`] on a text already prepared (normalised once for
     /// several questions).
     pub fn find_prepared(&self, prepared: &PreparedText, lang: Option<&Lang>) -> Vec<TermHit> {
+        let text = prepared.text;
+        self.matches(prepared, lang)
+            .into_iter()
+            .map(|(start, end, entry)| self.hit(text, start, end, entry))
+            .collect()
+    }
+
+    /// [`TermIndex::find_prepared`] without the texts: the same hits, as
+    /// spans, concepts and statuses (for callers that look at many hits
+    /// and show few, such as the checker).
+    pub fn find_concepts(&self, prepared: &PreparedText, lang: Option<&Lang>) -> Vec<ConceptHit> {
+        self.matches(prepared, lang)
+            .into_iter()
+            .map(|(start, end, entry)| ConceptHit {
+                start,
+                end,
+                concept: entry.concept as usize,
+                status: self.term(entry).status,
+            })
+            .collect()
+    }
+
+    /// The hits as (start, end, entry), in order (see the module docs).
+    fn matches(&self, prepared: &PreparedText, lang: Option<&Lang>) -> Vec<(usize, usize, Entry)> {
         let text = prepared.text;
         // (start, end, entry) in original offsets.
         let mut candidates: Vec<(usize, usize, Entry)> = Vec::new();
@@ -396,7 +513,7 @@ impl TermIndex {
                 j += 1;
             }
             if j == i + 1 {
-                hits.push(self.hit(text, s, e, first));
+                hits.push((s, e, first));
             } else {
                 let mut best: Vec<(&str, (bool, bool, u8), Entry)> = Vec::new();
                 for &(_, _, entry) in &kept[i..j] {
@@ -409,55 +526,63 @@ impl TermIndex {
                         None => best.push((lang, rank, entry)),
                     }
                 }
-                hits.extend(best.into_iter().map(|(_, _, entry)| self.hit(text, s, e, entry)));
+                hits.extend(best.into_iter().map(|(_, _, entry)| (s, e, entry)));
             }
             i = j;
         }
         hits
     }
 
-    /// Whether `prepared` contains an allowed (preferred or admitted) term
-    /// of concept `concept` in `lang`, matched as [`TermIndex::find`]
-    /// matches (inflection, width, hyphen and case rules), but also where a
-    /// longer term overlaps it: `find` reports one term per span, this asks
-    /// about one concept.
-    pub fn renders(&self, prepared: &PreparedText, concept: usize, lang: &Lang) -> bool {
-        let Some(c) = self.concepts.get(concept) else { return false };
-        c.terms
-            .iter()
-            .filter(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
-            .any(|t| {
-                let form = &prepared.form(!t.exact).text;
-                t.keys.iter().any(|k| memchr::memmem::find(form.as_bytes(), k.as_bytes()).is_some())
-            })
+    /// The allowed terms of `lang` compiled for [`Renderings::concepts`].
+    pub fn renderings(&self, lang: &Lang) -> Renderings {
+        let id = self.lang_id(lang);
+        let mut sets: [BTreeMap<&str, Vec<u32>>; 2] = [BTreeMap::new(), BTreeMap::new()];
+        for (ci, c) in self.concepts.iter().enumerate() {
+            for t in c.terms.iter().filter(|t| !t.status.is_forbidden() && Some(t.lang_id) == id) {
+                let set = &mut sets[usize::from(t.exact)];
+                for k in &t.keys {
+                    let list = set.entry(k.as_str()).or_default();
+                    if list.last() != Some(&(ci as u32)) {
+                        list.push(ci as u32);
+                    }
+                }
+            }
+        }
+        let [folded, exact] = sets.map(|set| {
+            if set.is_empty() {
+                return None;
+            }
+            let (patterns, concepts): (Vec<&str>, Vec<Vec<u32>>) = set.into_iter().unzip();
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .expect("an automaton of this size builds");
+            Some((ac, concepts))
+        });
+        Renderings { folded, exact }
     }
 
-    /// How `text` (in `lang`, whose hits are `hits`) renders `concept`: an
-    /// allowed term anywhere wins over a forbidden one.
-    pub fn rendering(&self, text: &PreparedText, hits: &[TermHit], concept: usize, lang: &Lang) -> Rendering {
-        if self.renders(text, concept, lang) {
-            Rendering::Approved
-        } else if hits.iter().any(|h| h.concept == concept && h.forbidden) {
-            Rendering::Forbidden
-        } else {
-            Rendering::Missing
-        }
+    /// Whether concept `concept` has a term in `lang` that may be used.
+    pub fn has_allowed_term(&self, concept: usize, lang: &Lang) -> bool {
+        let id = self.lang_id(lang);
+        self.concepts
+            .get(concept)
+            .is_some_and(|c| c.terms.iter().any(|t| !t.status.is_forbidden() && Some(t.lang_id) == id))
     }
 
     /// The terms of concept `concept` in `lang` that may be used, preferred
     /// first, without repeats.
     pub fn allowed_terms(&self, concept: usize, lang: &Lang) -> Vec<&str> {
-        let Some(c) = self.concepts.get(concept) else { return Vec::new() };
-        let mut terms: Vec<&IndexedTerm> = c
-            .terms
-            .iter()
-            .filter(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
-            .collect();
-        terms.sort_by_key(|t| status_rank(t.status));
-        let mut texts: Vec<&str> = Vec::with_capacity(terms.len());
-        for t in terms {
-            if !texts.contains(&t.text.as_str()) {
-                texts.push(&t.text);
+        let (Some(c), Some(id)) = (self.concepts.get(concept), self.lang_id(lang)) else {
+            return Vec::new();
+        };
+        let mut texts: Vec<&str> = Vec::new();
+        // Preferred first: one pass per allowed status.
+        for status in [TermStatus::Preferred, TermStatus::Admitted] {
+            for t in c.terms.iter().filter(|t| t.status == status && t.lang_id == id) {
+                if !texts.contains(&t.text.as_str()) {
+                    texts.push(&t.text);
+                }
             }
         }
         texts
@@ -465,9 +590,10 @@ impl TermIndex {
 
     /// Whether concept `concept` has any term in `lang`.
     pub fn has_terms_in(&self, concept: usize, lang: &Lang) -> bool {
+        let id = self.lang_id(lang);
         self.concepts
             .get(concept)
-            .is_some_and(|c| c.terms.iter().any(|t| t.lang.primary() == lang.primary()))
+            .is_some_and(|c| c.terms.iter().any(|t| Some(t.lang_id) == id))
     }
 
     fn term(&self, entry: Entry) -> &IndexedTerm {
@@ -521,8 +647,8 @@ fn collapse(s: &str) -> String {
 }
 
 /// A text normalised (lazily, in each case mode once) for several
-/// [`TermIndex`] questions: [`TermIndex::find_prepared`],
-/// [`TermIndex::renders`].
+/// questions: [`TermIndex::find_prepared`], [`TermIndex::find_concepts`],
+/// [`Renderings::concepts`].
 pub struct PreparedText<'t> {
     text: &'t str,
     folded: OnceCell<Normalized>,
@@ -1108,26 +1234,32 @@ mod tests {
     }
 
     #[test]
-    fn renders_sees_terms_inside_longer_ones_and_only_allowed_terms() {
+    fn renderings_see_terms_inside_longer_ones_and_only_allowed_terms() {
         let g = glossary();
         let concept = |id: &str| g.concepts.iter().position(|c| c.id.as_deref() == Some(id)).unwrap();
+        let (en_r, ja_r) = (g.renderings(&en()), g.renderings(&ja()));
         let text = PreparedText::new("the Information Security Policy Meetings");
         // `find` reports the meeting only; the policy is inside it.
         assert_eq!(g.find_prepared(&text, Some(&en())).len(), 1);
-        assert!(g.renders(&text, concept("policy"), &en()));
-        assert!(g.renders(&text, concept("infosec"), &en()));
-        assert!(!g.renders(&text, concept("policy"), &ja()));
-        assert!(!g.renders(&PreparedText::new("the Ministry of Internal Affairs said"), concept("mic"), &en()));
-        assert!(g.renders(&PreparedText::new("MIC said"), concept("mic"), &en()));
-        assert!(!g.renders(&PreparedText::new("mic said"), concept("mic"), &en()));
-        assert!(g.renders(&PreparedText::new("ｻｰﾊﾞｰ"), concept("server"), &ja()));
-        assert!(!g.renders(&PreparedText::new("サーバ"), concept("policy"), &ja()));
+        let mut want = vec![concept("infosec"), concept("meeting"), concept("plain-meeting"), concept("policy")];
+        want.sort();
+        assert_eq!(en_r.concepts(&text), want);
+        assert_eq!(ja_r.concepts(&text), Vec::<usize>::new());
+        // Forbidden terms do not count; acronyms keep their case.
+        assert_eq!(
+            en_r.concepts(&PreparedText::new("the Ministry of Internal Affairs said")),
+            Vec::<usize>::new()
+        );
+        assert_eq!(en_r.concepts(&PreparedText::new("MIC said")), vec![concept("mic")]);
+        assert_eq!(en_r.concepts(&PreparedText::new("mic said")), Vec::<usize>::new());
+        // Width and the long vowel, as in `find`.
+        assert_eq!(ja_r.concepts(&PreparedText::new("ｻｰﾊﾞｰ")), vec![concept("server")]);
         assert_eq!(
             g.allowed_terms(concept("mic"), &en()),
             ["Ministry of Internal Affairs and Communications", "MIC"]
         );
         assert!(g.has_terms_in(concept("iot"), &ja()));
-        assert!(!g.renders(&PreparedText::new("x"), 999, &en()));
+        assert!(g.has_allowed_term(concept("iot"), &en()));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
+pub mod extract;
 pub mod find;
 pub mod table;
 
