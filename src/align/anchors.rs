@@ -18,7 +18,8 @@
 //! - **list and heading markers** at the start (`1．`, `(1)`, `①` are
 //!   numbers; `ア`, `i.`, `(a)` are letters, each by its rank), strong
 //!   anchors: `ア`/`イ`/`ウ` pair with `i.`/`ii.`/`iii.` and `(1)` with `1.`;
-//! - whether the segment ends like a sentence, and its parentheses;
+//! - whether the segment ends like a sentence, its parentheses and
+//!   quotations (`「」` ↔ `"…"`);
 //! - for source segments, the tokens of the target of a TM match, if any.
 //!
 //! [`evidence`] turns two groups of features (the source and target
@@ -60,6 +61,9 @@ pub struct Features {
     pub sentence: bool,
     /// Opening parentheses, half- or full-width.
     pub parens: u32,
+    /// Quotations: `「` and `『` in CJK text, opening quotation marks in
+    /// Latin-script text (`“`, every other `"`, a `'` that opens a word).
+    pub quotes: u32,
     /// Tokens of a TM match's target (source segments only), deduplicated.
     pub hint: Vec<u64>,
 }
@@ -86,6 +90,10 @@ impl<'a> Extractor<'a> {
         let normalized = normalize(text);
         let tokens = crate::fuzzy::tokens(&normalized);
         let mut values: Vec<u64> = numbers(body).iter().map(|n| key("n", &n.value)).collect();
+        // A numbered marker is a number too: `第12：` pairs with `12.`.
+        if let Some(Marker::Number(n)) = marker {
+            values.push(key("n", &n.to_string()));
+        }
         if self.cjk {
             values.extend(kanji_numbers(body).into_iter().map(|v| key("n", &v.to_string())));
             values.extend(japanese_weekdays(body).map(|d| key("w", &d.to_string())));
@@ -125,6 +133,7 @@ impl<'a> Extractor<'a> {
             marker,
             sentence: ends_like_a_sentence(text),
             parens: text.chars().filter(|&c| c == '(' || c == '（').count() as u32,
+            quotes: quotations(text, self.cjk),
             hint: Vec::new(),
         }
     }
@@ -154,6 +163,25 @@ fn is_acronym(word: &str) -> bool {
     let digits = word.chars().any(|c| c.is_ascii_digit());
     let letters = word.chars().any(|c| c.is_alphabetic());
     upper >= 2 || (digits && letters)
+}
+
+/// The number of quotations opened in `text`.
+fn quotations(text: &str, cjk: bool) -> u32 {
+    if cjk {
+        return text.chars().filter(|&c| c == '「' || c == '『').count() as u32;
+    }
+    let mut prev = ' ';
+    let (mut straight, mut curly, mut single) = (0u32, 0u32, 0u32);
+    for c in text.chars() {
+        match c {
+            '"' => straight += 1,
+            '“' => curly += 1,
+            '\'' | '‘' if !prev.is_alphanumeric() => single += 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    straight.div_ceil(2) + curly + single
 }
 
 /// Whether `text` ends with sentence-final punctuation, possibly followed
@@ -399,8 +427,9 @@ const SALIENT_MATCH: f64 = 1.5;
 const SALIENT_MISS: f64 = 0.6;
 const CONCEPT_MATCH: f64 = 1.0;
 const CONCEPT_MISS: f64 = 0.15;
-const PAREN_MATCH: f64 = 0.3;
-const PAREN_MISS: f64 = 0.3;
+/// Per parenthesis or quotation.
+const PUNCTUATION_MATCH: f64 = 0.3;
+const PUNCTUATION_MISS: f64 = 0.3;
 const MARKER_MATCH: f64 = 4.0;
 const MARKER_CLASH: f64 = 4.0;
 const MARKER_ONE_SIDED: f64 = 1.0;
@@ -436,9 +465,10 @@ pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
     }
     let (matched, total) = overlap(both(src, |f| &f.concepts), both(tgt, |f| &f.concepts));
     cost += -CONCEPT_MATCH * matched as f64 + CONCEPT_MISS * (total - 2 * matched) as f64;
-    let parens = |side: &[&Features]| side.iter().map(|f| f.parens).sum::<u32>();
-    let (ps, pt) = (parens(src), parens(tgt));
-    cost += -PAREN_MATCH * f64::from(ps.min(pt)) + PAREN_MISS * f64::from(ps.abs_diff(pt));
+    for count in [|f: &Features| f.parens, |f: &Features| f.quotes] {
+        let (ps, pt) = (src.iter().map(|f| count(f)).sum::<u32>(), tgt.iter().map(|f| count(f)).sum::<u32>());
+        cost += -PUNCTUATION_MATCH * f64::from(ps.min(pt)) + PUNCTUATION_MISS * f64::from(ps.abs_diff(pt));
+    }
     // Markers: only the first segment of each side may carry one.
     match (src.first().and_then(|f| f.marker), tgt.first().and_then(|f| f.marker)) {
         (Some(a), Some(b)) if a == b => cost -= MARKER_MATCH,

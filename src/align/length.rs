@@ -12,6 +12,13 @@
 //! log space makes the noise proportional to the length, as Gale and Church
 //! observed, without their length-dependent variance term.
 //!
+//! [`LengthModel::cost`] scores `z = r / sd` with a Student t distribution
+//! ([`DEGREES_OF_FREEDOM`]) rather than a Gaussian: real translations have
+//! heavy tails (a sentence expanded with an explanation, a name list
+//! abbreviated), and a Gaussian's `z²/2` makes one such pair so expensive
+//! that the aligner would rather shift a whole run of sentences. On Kyoto
+//! Wikipedia this raised strict bead F1 by about 3 points.
+//!
 //! The ratio depends on the pair far more than on the text: English has
 //! about 2.2–2.4 characters per Japanese character (measured: 2.36 on
 //! Kyoto Wikipedia, 2.04 on the bundled newsletter), while Latin-script
@@ -120,7 +127,18 @@ impl LengthModel {
     pub fn z(&self, source: usize, target: usize) -> f64 {
         log_ratio(source as f64, target as f64, self.ratio) / self.sd
     }
+
+    /// The cost (negative log-likelihood, in nats, without constants) of a
+    /// target of `target` characters for a source of `source`: about `z²/2`
+    /// near the expectation, growing only logarithmically far from it.
+    pub fn cost(&self, source: usize, target: usize) -> f64 {
+        let z = self.z(source, target);
+        (DEGREES_OF_FREEDOM + 1.0) / 2.0 * (z * z / DEGREES_OF_FREEDOM).ln_1p()
+    }
 }
+
+/// Degrees of freedom of the Student t length cost.
+pub const DEGREES_OF_FREEDOM: f64 = 4.0;
 
 /// The length the model counts: characters other than whitespace.
 pub fn char_length(text: &str) -> usize {
@@ -172,6 +190,8 @@ mod tests {
         assert!(m.sd >= MIN_SD && m.sd < 0.2, "{m:?}");
         assert!(m.z(50, 100).abs() < 0.5);
         assert!(m.z(50, 300) > 3.0);
+        assert!(m.cost(50, 100) < 0.2 && m.cost(50, 300) > 3.0);
+        assert!(m.cost(50, 3000) < m.z(50, 3000).powi(2) / 4.0, "heavy tails");
     }
 
     #[test]
