@@ -53,7 +53,12 @@ fn main() {
     for file in &files {
         let pairs = read_article(file);
         let doc = merge_adjacent(&pairs, 5, "", " ");
-        let beads: Vec<Span> = aligner.align(&doc.src, &doc.tgt).into_iter().map(|b| (b.src, b.tgt)).collect();
+        let beads: Vec<Span> = aligner
+            .align(&doc.src, &doc.tgt)
+            .expect("no TM, no failure")
+            .into_iter()
+            .map(|b| (b.src, b.tgt))
+            .collect();
         let s = bead_scores(&beads, &doc.gold);
         println!(
             "  {}: {} pairs -> {} ja / {} en segments; {s}",
@@ -88,7 +93,12 @@ fn main() {
     for every in [0, 10] {
         let doc = merge_adjacent(&pairs, every, "", " ");
         let t = Instant::now();
-        let beads: Vec<Span> = aligner.align(&doc.src, &doc.tgt).into_iter().map(|b| (b.src, b.tgt)).collect();
+        let beads: Vec<Span> = aligner
+            .align(&doc.src, &doc.tgt)
+            .expect("no TM, no failure")
+            .into_iter()
+            .map(|b| (b.src, b.tgt))
+            .collect();
         let secs = t.elapsed().as_secs_f64();
         let s: Scores = bead_scores(&beads, &doc.gold);
         if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {

@@ -36,7 +36,12 @@ fn align(src: &[String], tgt: &[String], glossary: Option<&TermIndex>) -> Vec<Sp
     if let Some(g) = glossary {
         aligner = aligner.with_glossary(g);
     }
-    aligner.align(src, tgt).into_iter().map(|b| (b.src, b.tgt)).collect()
+    aligner
+        .align(src, tgt)
+        .expect("no TM, no failure")
+        .into_iter()
+        .map(|b| (b.src, b.tgt))
+        .collect()
 }
 
 /// Scores and prints the figures and the wrong beads with their texts.

@@ -53,8 +53,9 @@ pub mod length;
 pub use anchors::{Features, Marker};
 pub use length::LengthModel;
 
-use crate::fuzzy::memory::PairMemory;
+use crate::fuzzy::memory::{Context, PairMemory};
 use crate::lang::Lang;
+use crate::store::StoreError;
 use crate::terms::find::TermIndex;
 use anchors::{evidence, Extractor};
 use std::ops::Range;
@@ -86,13 +87,20 @@ pub struct Bead {
     pub confidence: f64,
 }
 
+/// Why an alignment failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AlignError {
+    #[error("looking up TM matches for the alignment")]
+    Memory(#[from] StoreError),
+}
+
 /// Aligns documents of one language pair with the resources it was given.
 pub struct Aligner<'a> {
     src: Lang,
     tgt: Lang,
     length: LengthModel,
     glossary: Option<&'a TermIndex>,
-    memory: Option<&'a PairMemory>,
+    memory: Option<&'a PairMemory<'a>>,
 }
 
 impl<'a> Aligner<'a> {
@@ -122,7 +130,7 @@ impl<'a> Aligner<'a> {
     /// TM matches (score ≥ [`TM_MIN_SCORE`]) of source segments become
     /// anchors for the target segments that resemble their translation.
     /// The memory must be loaded for this aligner's `src` → `tgt`.
-    pub fn with_memory(mut self, memory: &'a PairMemory) -> Aligner<'a> {
+    pub fn with_memory(mut self, memory: &'a PairMemory<'a>) -> Aligner<'a> {
         self.memory = Some(memory);
         self
     }
@@ -131,10 +139,11 @@ impl<'a> Aligner<'a> {
         self.length
     }
 
-    /// Aligns the segments (see the module documentation).
-    pub fn align<S: AsRef<str>>(&self, src: &[S], tgt: &[S]) -> Vec<Bead> {
-        let src_features = self.features(src, &self.src, true);
-        let tgt_features = self.features(tgt, &self.tgt, false);
+    /// Aligns the segments (see the module documentation). Fails only
+    /// when a TM lookup does.
+    pub fn align<S: AsRef<str>>(&self, src: &[S], tgt: &[S]) -> Result<Vec<Bead>, AlignError> {
+        let src_features = self.features(src, &self.src, true)?;
+        let tgt_features = self.features(tgt, &self.tgt, false)?;
         // Slices of references: a bead's segments without allocating.
         let src_refs: Vec<&Features> = src_features.iter().collect();
         let tgt_refs: Vec<&Features> = tgt_features.iter().collect();
@@ -148,7 +157,7 @@ impl<'a> Aligner<'a> {
             length + evidence(s, t)
         };
         let cost = |i: usize, di: usize, j: usize, dj: usize| prior(di, dj) + content(i, di, j, dj);
-        dp::search(src.len(), tgt.len(), cost)
+        Ok(dp::search(src.len(), tgt.len(), cost)
             .into_iter()
             .map(|b| {
                 let plausibility = if b.src.is_empty() || b.tgt.is_empty() {
@@ -163,21 +172,21 @@ impl<'a> Aligner<'a> {
                     confidence: (b.posterior * plausibility).clamp(0.0, 1.0),
                 }
             })
-            .collect()
+            .collect())
     }
 
-    fn features<S: AsRef<str>>(&self, segments: &[S], lang: &Lang, source: bool) -> Vec<Features> {
+    fn features<S: AsRef<str>>(&self, segments: &[S], lang: &Lang, source: bool) -> Result<Vec<Features>, AlignError> {
         let extractor = Extractor::new(lang, self.glossary);
         segments
             .iter()
             .map(|s| {
                 let mut f = extractor.features(s.as_ref());
                 if let Some(memory) = self.memory.filter(|_| source) {
-                    if let Some(best) = memory.lookup(s.as_ref(), TM_MIN_SCORE, 1).first() {
+                    if let Some(best) = memory.lookup(s.as_ref(), &Context::default(), TM_MIN_SCORE, 1)?.first() {
                         f.hint = Extractor::hint_tokens(&best.target);
                     }
                 }
-                f
+                Ok(f)
             })
             .collect()
     }
@@ -222,7 +231,7 @@ mod tests {
             "i. Countermeasures against vulnerabilities of IoT devices",
             "ii. Security of 5G networks",
         ];
-        let beads = ja_en().align(&ja, &en);
+        let beads = ja_en().align(&ja, &en).unwrap();
         assert_eq!(
             shape(&beads),
             vec![(0..1, 0..1), (1..2, 1..3), (2..3, 3..4), (3..4, 4..5), (4..5, 5..6), (5..6, 6..6)]
@@ -252,16 +261,16 @@ mod tests {
             "They discussed the protection of critical infrastructure.",
         ];
         // Swapped order: with the glossary, 1-1 on the diagonal looks wrong.
-        let plain = ja_en().align(&ja, &en);
-        let with = ja_en().with_glossary(&index).align(&ja, &en);
+        let plain = ja_en().align(&ja, &en).unwrap();
+        let with = ja_en().with_glossary(&index).align(&ja, &en).unwrap();
         let mean = |b: &[Bead]| b.iter().map(|b| b.confidence).sum::<f64>() / b.len() as f64;
         assert!(mean(&with) < mean(&plain), "{plain:?} {with:?}");
     }
 
     #[test]
     fn empty_sides() {
-        assert!(ja_en().align::<&str>(&[], &[]).is_empty());
-        let beads = ja_en().align(&["会議"], &[]);
+        assert!(ja_en().align::<&str>(&[], &[]).unwrap().is_empty());
+        let beads = ja_en().align(&["会議"], &[]).unwrap();
         assert_eq!(shape(&beads), vec![(0..1, 0..0)]);
     }
 }

@@ -41,8 +41,8 @@
 //! The score is symmetric: swapping query and candidate gives the same
 //! score (tested by proptest).
 
-use crate::fuzzy::tokens::tokens;
 use crate::text::normalize::{collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, strip_punctuation};
+use crate::text::tokens::tokens;
 use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -52,6 +52,10 @@ use std::hash::Hash;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchKind {
+    /// An exact match whose stored context (the neighbouring sources)
+    /// equals the query's: 101. Given by the lookup, not by [`score`],
+    /// which sees no context.
+    Context,
     /// Byte-identical markup: 100.
     Exact,
     /// Differs only in case, width, whitespace or punctuation (and maybe
@@ -437,6 +441,7 @@ mod tests {
                     MatchKind::Exact => prop_assert!(s.score == 100.0 && qm == cm),
                     MatchKind::Formatting | MatchKind::Tags => prop_assert!((FORMATTING_FLOOR..=99.0).contains(&s.score)),
                     MatchKind::Fuzzy => prop_assert!(s.score <= FUZZY_CAP),
+                    MatchKind::Context => prop_assert!(false, "score() never sees context"),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Adding units to the store, one file per transaction, merging duplicates.
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
+use super::index::IndexBuffer;
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
@@ -36,6 +37,7 @@ pub struct Import<'c> {
     /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
     known: HashSet<i64>,
     insert_unit_sql: String,
+    index: IndexBuffer,
 }
 
 /// Short form for the common case of a unit without administrative
@@ -55,6 +57,7 @@ impl<'c> Import<'c> {
                 "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta) VALUES ({})",
                 placeholders(8 + ADMIN_COUNT + 1)
             ),
+            index: IndexBuffer::new(),
         })
     }
 
@@ -107,7 +110,7 @@ impl<'c> Import<'c> {
             let mut stmt = self.tx.prepare_cached(&self.insert_unit_sql)?;
             stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
         }
-        Ok(())
+        self.index.add(&self.tx, self.tx.last_insert_rowid(), unit)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
@@ -155,7 +158,8 @@ impl<'c> Import<'c> {
     }
 
     /// Makes the import permanent.
-    pub fn commit(self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.index.flush(&self.tx)?;
         self.tx.commit().map_err(busy_aware)
     }
 }

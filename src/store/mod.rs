@@ -29,6 +29,7 @@
 
 mod columns;
 mod import;
+pub mod index;
 mod read;
 mod schema;
 mod terms;
@@ -115,6 +116,22 @@ impl Store {
     /// Starts an import of one file: everything it adds is one transaction.
     pub fn begin_import(&mut self, origin: &import::NewOrigin) -> Result<Import<'_>, StoreError> {
         Import::begin(&mut self.conn, origin)
+    }
+
+    /// Visits the entries of one group of the fuzzy index whose bucket
+    /// position is set in `mask`: `f(unit_id, token_count)`.
+    pub fn scan_fuzzy_group(&self, group: u32, mask: u64, f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
+        index::scan_group(&self.conn, group, mask, f)
+    }
+
+    /// The bytes of postings in the fuzzy index.
+    pub fn fuzzy_index_size(&self) -> Result<u64, StoreError> {
+        index::size(&self.conn)
+    }
+
+    /// The highest unit id in use (0 when there is none).
+    pub fn max_unit_id(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM unit", [], |r| r.get(0))?)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -54,11 +54,11 @@ pub struct Stats {
     pub origins: Vec<OriginInfo>,
 }
 
-fn unit_sql(filter: &str) -> String {
+pub(super) fn unit_sql(filter: &str) -> String {
     format!("SELECT id, origin_id, tuid, srclang, segtype, {ADMIN}, meta, variants FROM unit {filter}")
 }
 
-fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
+pub(super) fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
     let srclang: Option<String> = row.get(3)?;
     Ok(StoredUnit {
         id: row.get(0)?,
