@@ -15,6 +15,7 @@
 
 mod common;
 
+use std::ops::Range;
 use yakugo::align::eval::{bead_scores, merge_adjacent, Scores, Span};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
@@ -48,7 +49,7 @@ fn align(src: &[String], tgt: &[String], glossary: Option<&TermIndex>) -> Vec<Sp
 fn report(name: &str, predicted: &[Span], gold: &[Span], src: &[String], tgt: &[String]) -> Scores {
     let scores = bead_scores(predicted, gold);
     println!("{name}: {scores}");
-    for (s, t) in predicted.iter().filter(|b| !gold.contains(b)) {
+    for (s, t) in predicted.iter().filter(|b| bead_scores(std::slice::from_ref(b), gold).correct == 0) {
         println!("  wrong bead: src {s:?} {:?} | tgt {t:?} {:?}", &src[s.clone()], &tgt[t.clone()]);
     }
     scores
@@ -84,5 +85,58 @@ fn bundled_newsletter_with_merged_sentences() {
             );
             assert!(s.f1 >= 0.95, "F1 {:.4} < 0.95", s.f1);
         }
+    }
+}
+/// Reads `name.{ja,en}.txt` (one segment per line) and `name.gold.tsv`
+/// (per bead: source segment numbers, a tab, target segment numbers;
+/// 1-based, comma-separated, empty for none; `#` comments).
+fn fixture(name: &str) -> (Vec<String>, Vec<String>, Vec<Span>) {
+    let dir = common::root().join("tests/fixtures/align");
+    let read = |ext: &str| std::fs::read_to_string(dir.join(format!("{name}.{ext}"))).expect("fixture");
+    let lines = |text: String| text.lines().map(str::to_string).collect::<Vec<_>>();
+    let range = |cell: &str| -> Range<usize> {
+        let numbers: Vec<usize> = cell
+            .split(',')
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| c.trim().parse().expect("segment number"))
+            .collect();
+        match (numbers.first(), numbers.last()) {
+            (Some(&a), Some(&b)) => {
+                assert_eq!(numbers, (a..=b).collect::<Vec<_>>(), "consecutive numbers in {cell}");
+                a - 1..b
+            }
+            _ => 0..0,
+        }
+    };
+    let mut gold = Vec::new();
+    for line in read("gold.tsv").lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let (s, t) = line.split_once('\t').expect("two columns");
+        gold.push((range(s), range(t)));
+    }
+    // Empty sides of one-sided beads sit where the other side is.
+    let (mut i, mut j) = (0, 0);
+    for (s, t) in gold.iter_mut() {
+        if s.start == s.end {
+            *s = i..i;
+        }
+        if t.start == t.end {
+            *t = j..j;
+        }
+        assert_eq!((s.start, t.start), (i, j), "gold beads in order and covering every segment");
+        (i, j) = (s.end, t.end);
+    }
+    let (ja, en) = (lines(read("ja.txt")), lines(read("en.txt")));
+    assert_eq!((i, j), (ja.len(), en.len()), "gold covers both documents");
+    (ja, en, gold)
+}
+
+#[test]
+fn second_document_pair_with_numbering_merges_splits_and_one_sided_lines() {
+    let (ja, en, gold) = fixture("mic-ict-2");
+    let glossary = glossary();
+    for (with, g) in [("with glossary", Some(&glossary)), ("without glossary", None)] {
+        let predicted = align(&ja, &en, g);
+        let s = report(&format!("mic-ict-2, {with}"), &predicted, &gold, &ja, &en);
+        assert!(s.f1 >= 0.95, "F1 {:.4} < 0.95", s.f1);
     }
 }

@@ -25,8 +25,9 @@
 //! [`evidence`] turns two groups of features (the source and target
 //! segments of a bead) into a cost in nats: shared anchors lower it,
 //! anchors of one side missing on the other raise it. A segment left
-//! unaligned pays for its anchors as misses too, so leaving a segment out
-//! never looks cheaper than aligning it wrongly.
+//! unaligned (1-0, 0-1) costs nothing here: its anchors finding no partner
+//! is the very sign of a line the other document lacks (an address, a
+//! reference), and the bead priors keep real sentences from being dropped.
 
 use crate::lang::Lang;
 use crate::terms::find::TermIndex;
@@ -422,9 +423,9 @@ fn english_number_words(text: &str) -> Vec<u64> {
 // README's figures); the length model's z²/2 is the yardstick: a shared
 // number is worth about one and a half standard deviations of length.
 const NUMBER_MATCH: f64 = 1.5;
-const NUMBER_MISS: f64 = 0.6;
+const NUMBER_MISS: f64 = 0.8;
 const SALIENT_MATCH: f64 = 1.5;
-const SALIENT_MISS: f64 = 0.6;
+const SALIENT_MISS: f64 = 1.0;
 const CONCEPT_MATCH: f64 = 1.0;
 const CONCEPT_MISS: f64 = 0.15;
 /// Per parenthesis or quotation.
@@ -438,6 +439,9 @@ const MARKER_ONE_SIDED: f64 = 1.0;
 const MARKER_INSIDE: f64 = 2.5;
 /// A sentence merged with a heading or list line on one side.
 const MIXED_KINDS: f64 = 1.5;
+/// Two lines that are not sentences (list items, address lines) in one
+/// bead: writers merge sentences, not lines.
+const LINES_MERGED: f64 = 2.0;
 /// A heading paired with a sentence.
 const KIND_CLASH: f64 = 0.7;
 /// Shared tokens with a TM match's target, scaled by the Dice overlap.
@@ -447,6 +451,11 @@ const TM_MIN_DICE: f64 = 0.5;
 /// The anchor cost of a bead: `src` and `tgt` are its segments (zero, one
 /// or two per side; at most two).
 pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
+    // A one-sided segment's anchors have nothing to miss: that they find no
+    // counterpart nearby is what makes it one-sided.
+    if src.is_empty() || tgt.is_empty() {
+        return 0.0;
+    }
     let mut cost = 0.0;
     // Numbers: a multiset shared across the bead.
     let (matched, total) = overlap(both(src, |f| &f.numbers), both(tgt, |f| &f.numbers));
@@ -463,6 +472,7 @@ pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
             }
         }
     }
+
     let (matched, total) = overlap(both(src, |f| &f.concepts), both(tgt, |f| &f.concepts));
     cost += -CONCEPT_MATCH * matched as f64 + CONCEPT_MISS * (total - 2 * matched) as f64;
     for count in [|f: &Features| f.parens, |f: &Features| f.quotes] {
@@ -482,6 +492,8 @@ pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
         }
         if side.len() == 2 && side[0].sentence != side[1].sentence {
             cost += MIXED_KINDS;
+        } else if side.len() == 2 && !side[0].sentence {
+            cost += LINES_MERGED;
         }
     }
     if let (Some(s), Some(t)) = (src.last(), tgt.last()) {

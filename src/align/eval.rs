@@ -2,8 +2,10 @@
 //!
 //! **Strict bead scores**: a predicted bead is correct only when the gold
 //! has a bead with exactly the same source and target segments (1-0 and
-//! 0-1 beads included). Precision = correct / predicted, recall = correct /
-//! gold, F1 their harmonic mean.
+//! 0-1 beads included: "this segment has no counterpart"; where the empty
+//! side sits does not count, since the order of adjacent one-sided beads
+//! is arbitrary). Precision = correct / predicted, recall = correct / gold,
+//! F1 their harmonic mean.
 //!
 //! [`merge_adjacent`] makes test documents harder from sentence-aligned
 //! pairs: it joins some adjacent sentences on one side, on a fixed
@@ -39,7 +41,8 @@ impl std::fmt::Display for Scores {
 
 /// Strict bead precision, recall and F1 of `predicted` against `gold`.
 pub fn bead_scores(predicted: &[Span], gold: &[Span]) -> Scores {
-    let key = |(s, t): &Span| (s.start, s.end, t.start, t.end);
+    let side = |r: &Range<usize>| if r.is_empty() { (usize::MAX, usize::MAX) } else { (r.start, r.end) };
+    let key = |(s, t): &Span| (side(s), side(t));
     let gold_set: HashSet<_> = gold.iter().map(key).collect();
     let correct = predicted.iter().filter(|b| gold_set.contains(&key(b))).count();
     let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
@@ -126,6 +129,10 @@ mod tests {
         assert!((s.precision - 0.5).abs() < 1e-9 && (s.recall - 2.0 / 3.0).abs() < 1e-9);
         assert!((s.f1 - 4.0 / 7.0).abs() < 1e-9);
         assert_eq!(bead_scores(&gold, &gold).f1, 1.0);
+        // Adjacent one-sided beads in either order are the same beads.
+        let a = vec![(0..1, 0..0), (1..1, 0..1)];
+        let b = vec![(0..0, 0..1), (0..1, 1..1)];
+        assert_eq!(bead_scores(&a, &b).f1, 1.0);
     }
 
     #[test]
