@@ -13,12 +13,15 @@
 //!    re-aligned with the default length model and no glossary. Strict bead
 //!    precision, recall and F1 are printed per article and over all.
 //! 2. **Speed**: the first 10,000 pairs of
-//!    `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_sample.tsv` (whole
-//!    articles, back to back) as two 10,000-segment documents, aligned as
-//!    they are and with joins every 10 pairs; time and F1 are printed.
+//!    `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_full.tsv.xz` (whole
+//!    articles, back to back; `xz` must be installed) as two 10,000-segment
+//!    documents, aligned as they are and with joins every 10 pairs; time
+//!    (features, search and confidences) and F1 are printed.
 //!
 //! `ALIGN_BENCH_VERBOSE=1` lists the wrong beads of part 1 with their texts.
 //! Skipped with a message when the corpus is absent.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,13 +35,11 @@ const SPEED_SEGMENTS: usize = 10_000;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/parallel/kyoto_wiki");
     let samples = root.join("xml_samples");
-    let tsv = root.join("kyoto_ja_en_sample.tsv");
-    for path in [&samples, &tsv] {
-        if !path.exists() {
-            println!("skipped: {} not present", path.display());
-            return;
-        }
+    if !samples.exists() {
+        println!("skipped: {} not present", samples.display());
+        return;
     }
+    let Some(corpus) = common::kyoto_corpus() else { return };
     let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
     let aligner = Aligner::new(&ja, &en);
 
@@ -88,8 +89,8 @@ fn main() {
         if f1 >= 0.95 { "met" } else { "MISSED" }
     );
 
-    println!("speed: {SPEED_SEGMENTS} Kyoto pairs from {}", tsv.display());
-    let pairs = read_tsv(&tsv, SPEED_SEGMENTS);
+    println!("speed: the first {SPEED_SEGMENTS} Kyoto pairs of {}", corpus.display());
+    let pairs: Vec<(String, String)> = common::kyoto_pairs(&corpus).take(SPEED_SEGMENTS).collect();
     for every in [0, 10] {
         let doc = merge_adjacent(&pairs, every, "", " ");
         let t = Instant::now();
@@ -178,20 +179,4 @@ fn read_article(path: &Path) -> Vec<(String, String)> {
         }
     }
     pairs
-}
-
-/// The first `n` pairs of the Kyoto TSV (`doc sen_id ja en`).
-fn read_tsv(path: &Path, n: usize) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(path).expect("Kyoto TSV");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            match cols[..] {
-                [_, _, ja, en] if !ja.is_empty() && !en.is_empty() => Some((ja.to_string(), en.to_string())),
-                _ => None,
-            }
-        })
-        .take(n)
-        .collect()
 }
