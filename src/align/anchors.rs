@@ -20,6 +20,8 @@
 //!   anchors: `ア`/`イ`/`ウ` pair with `i.`/`ii.`/`iii.` and `(1)` with `1.`;
 //! - whether the segment ends like a sentence, its parentheses and
 //!   quotations (`「」` ↔ `"…"`);
+//! - kana readings of names (`（そうとうしゅう）`), romanised, which the
+//!   other side may spell `Soto` or `Sōtō`;
 //! - for source segments, the tokens of the target of a TM match, if any.
 //!
 //! [`evidence`] turns two groups of features (the source and target
@@ -67,6 +69,12 @@ pub struct Features {
     pub quotes: u32,
     /// Tokens of a TM match's target (source segments only), deduplicated.
     pub hint: Vec<u64>,
+    /// Kana readings given for names (`（そうとうしゅう）`, `行心 ぎょうじん`),
+    /// romanised and [`squash`]ed (CJK text).
+    pub readings: Vec<u64>,
+    /// Every word and every two or three adjacent words run together,
+    /// squashed, for readings to be looked up in (Latin-script text).
+    pub romanised: Vec<u64>,
 }
 
 /// Extracts [`Features`] for one language.
@@ -125,6 +133,15 @@ impl<'a> Extractor<'a> {
             .unwrap_or_default();
         concepts.sort_unstable();
         concepts.dedup();
+        let (mut readings, mut romanised): (Vec<u64>, Vec<u64>) = if self.cjk {
+            (kana_readings(body).iter().map(|r| key("r", &squash(r))).collect(), Vec::new())
+        } else {
+            (Vec::new(), romanised_words(body))
+        };
+        for keys in [&mut readings, &mut romanised] {
+            keys.sort_unstable();
+            keys.dedup();
+        }
         Features {
             chars: super::length::char_length(text),
             numbers: values,
@@ -136,6 +153,8 @@ impl<'a> Extractor<'a> {
             parens: text.chars().filter(|&c| c == '(' || c == '（').count() as u32,
             quotes: quotations(text, self.cjk),
             hint: Vec::new(),
+            readings,
+            romanised,
         }
     }
 
@@ -183,6 +202,122 @@ fn quotations(text: &str, cjk: bool) -> u32 {
         prev = c;
     }
     straight.div_ceil(2) + curly + single
+}
+
+/// Runs of three or more hiragana standing alone, as readings do: in
+/// parentheses, between spaces, or in a list of readings (`、`).
+fn kana_readings(text: &str) -> Vec<String> {
+    let is_kana = |c: char| ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ー';
+    let bounds = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || matches!(c, '（' | '(' | '）' | ')' | '、' | ',' | '，'));
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        if !is_kana(chars[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < chars.len() && is_kana(chars[k]) {
+            k += 1;
+        }
+        let before = start.checked_sub(1).map(|b| chars[b]);
+        if k - start >= 3 && bounds(before) && bounds(chars.get(k).copied()) {
+            out.push(romanise(&chars[start..k]));
+        }
+    }
+    out
+}
+
+/// Hepburn romanisation of hiragana (long vowels as written: `とう` → `tou`;
+/// [`squash`] folds them).
+fn romanise(kana: &[char]) -> String {
+    const TABLE: &str = "あa いi うu えe おo かka きki くku けke こko がga ぎgi ぐgu げge ごgo さsa しshi すsu せse そso \
+        ざza じji ずzu ぜze ぞzo たta ちchi つtsu てte とto だda ぢji づzu でde どdo なna にni ぬnu ねne のno \
+        はha ひhi ふfu へhe ほho ばba びbi ぶbu べbe ぼbo ぱpa ぴpi ぷpu ぺpe ぽpo まma みmi むmu めme もmo \
+        やya ゆyu よyo らra りri るru れre ろro わwa ゐi ゑe をo んn ぁa ぃi ぅu ぇe ぉo ゔvu";
+    let syllable = |c: char| TABLE.split_whitespace().find(|e| e.starts_with(c)).map(|e| &e[c.len_utf8()..]);
+    let mut out = String::new();
+    let mut double = false;
+    for &c in kana {
+        match c {
+            'っ' => double = true,
+            'ゃ' | 'ゅ' | 'ょ' => {
+                let vowel = match c {
+                    'ゃ' => 'a',
+                    'ゅ' => 'u',
+                    _ => 'o',
+                };
+                if out.ends_with('i') {
+                    out.pop();
+                    if !(out.ends_with("sh") || out.ends_with("ch") || out.ends_with('j')) {
+                        out.push('y');
+                    }
+                }
+                out.push(vowel);
+            }
+            _ => {
+                let Some(romaji) = syllable(c) else { continue };
+                if std::mem::take(&mut double) {
+                    out.push(if romaji.starts_with("ch") {
+                        't'
+                    } else {
+                        romaji.chars().next().unwrap_or('t')
+                    });
+                }
+                out.push_str(romaji);
+            }
+        }
+    }
+    out
+}
+
+/// Folds the ways long vowels are written (`ou`, `oo`, `uu`, `aa`, `ii`)
+/// to one vowel: `sōtō`, `soto` and `soutou` meet as `soto`.
+fn squash(romaji: &str) -> String {
+    let plain: String = romaji
+        .chars()
+        .filter_map(|c| match c {
+            'ā' | 'â' => Some('a'),
+            'ī' | 'î' => Some('i'),
+            'ū' | 'û' => Some('u'),
+            'ē' | 'ê' => Some('e'),
+            'ō' | 'ô' => Some('o'),
+            c if c.is_ascii_alphabetic() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut out = String::with_capacity(plain.len());
+    for c in plain.chars() {
+        let last = out.chars().next_back();
+        let long = matches!(
+            (last, c),
+            (Some('o'), 'u' | 'o') | (Some('u'), 'u') | (Some('a'), 'a') | (Some('i'), 'i')
+        );
+        if !long {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Keys of the words of Latin-script text, and of two and three adjacent
+/// words run together (`Eihei-ji` ↔ `えいへいじ`, `OTSU no Obito`), squashed.
+fn romanised_words(text: &str) -> Vec<u64> {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::with_capacity(words.len() * 3);
+    for k in 0..words.len() {
+        let mut joined = String::new();
+        for w in words.iter().skip(k).take(3) {
+            joined.push_str(w);
+            // Squashed after joining, as the reading was: `no` + `obito`.
+            let squashed = squash(&joined);
+            if squashed.len() >= 3 {
+                out.push(key("r", &squashed));
+            }
+        }
+    }
+    out
 }
 
 /// Whether `text` ends with sentence-final punctuation, possibly followed
@@ -427,6 +562,7 @@ const NUMBER_MISS: f64 = 0.8;
 const SALIENT_MATCH: f64 = 1.5;
 const SALIENT_MISS: f64 = 1.0;
 const CONCEPT_MATCH: f64 = 1.0;
+const READING_MATCH: f64 = 1.5;
 const CONCEPT_MISS: f64 = 0.15;
 /// Per parenthesis or quotation.
 const PUNCTUATION_MATCH: f64 = 0.3;
@@ -473,6 +609,17 @@ pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
         }
     }
 
+    // Readings of names, found romanised on the other side (no penalty
+    // when not: many readings are of words translated by meaning).
+    for (from, to) in [(src, tgt), (tgt, src)] {
+        for f in from {
+            let found = f
+                .readings
+                .iter()
+                .filter(|r| to.iter().any(|o| o.romanised.binary_search(r).is_ok()));
+            cost -= READING_MATCH * found.count() as f64;
+        }
+    }
     let (matched, total) = overlap(both(src, |f| &f.concepts), both(tgt, |f| &f.concepts));
     cost += -CONCEPT_MATCH * matched as f64 + CONCEPT_MISS * (total - 2 * matched) as f64;
     for count in [|f: &Features| f.parens, |f: &Features| f.quotes] {
@@ -646,6 +793,25 @@ mod tests {
         let s2 = ja("1．日時等");
         let t = en("The meeting was held.");
         assert!(evidence(&[&s1, &s2], &[&t]) > evidence(&[&s1], &[&t]) + 3.0);
+    }
+
+    #[test]
+    fn kana_readings_meet_their_romanisation() {
+        assert_eq!(kana_readings("曹洞宗（そうとうしゅう）は、"), ["soutoushuu"]);
+        assert_eq!(kana_readings("行心 ぎょうじん ? - ?"), ["gyoujin"]);
+        assert_eq!(
+            kana_readings("法華経（ほけきょう、ほっけきょうとも）"),
+            ["hokekyou", "hokkekyoutomo"]
+        );
+        assert!(kana_readings("会議を開催しました。").is_empty());
+        assert_eq!(romanise(&"ちゃっちゃ".chars().collect::<Vec<_>>()), "chatcha");
+        assert_eq!(squash("soutoushuu"), squash("Sōtō") + "shu");
+        let j = ja("舞鶴（まいづる）のつつじまつり。");
+        let e = en("The azalea festival of Maizuru.");
+        let other = en("The azalea festival of Kyoto.");
+        assert!(evidence(&[&j], &[&e]) < evidence(&[&j], &[&other]) - 1.0);
+        let j = ja("大津首 おおつのおびと ？ - ？");
+        assert!(evidence(&[&j], &[&en("OTSU no Obito")]) < evidence(&[&j], &[&en("OTSU no Murajiobito")]) - 1.0);
     }
 
     #[test]
