@@ -4,6 +4,7 @@ pub mod align;
 pub mod analyze;
 pub mod check;
 pub mod concordance;
+pub mod delete;
 pub mod export;
 pub mod import;
 pub mod lookup;

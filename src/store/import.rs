@@ -159,7 +159,7 @@ impl<'c> Import<'c> {
 
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
-        self.index.flush(&self.tx)?;
+        self.index.finish(&self.tx)?;
         self.tx.commit().map_err(busy_aware)
     }
 }

@@ -23,8 +23,20 @@
 //! The index is therefore always exactly as current as the units: same
 //! transaction, same rollback.
 //!
+//! Deleting units leaves their entries behind: lookups skip ids that no
+//! longer exist, and an entry whose id SQLite reuses for a new unit can
+//! only make that unit look closer than it is (it gets its own entries
+//! too), which costs time, never a match. Chunks are numbered per group
+//! (`seq`), not by unit id, so a reused id never overwrites a chunk.
+//!
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
+//!
+//! `fuzzy_lang` lists the languages (primary subtags) indexed, and
+//! `fuzzy_df` how many units have each bucket (a little-endian `u32`
+//! per bucket). Lookups use it to leave the most frequent buckets of a
+//! query unread when the score floor allows; it only steers speed, never
+//! which matches are found.
 
 use super::StoreError;
 use crate::lang::Lang;
@@ -53,6 +65,13 @@ pub(super) const SCHEMA: &str = "
         postings  BLOB NOT NULL,
         PRIMARY KEY (grp, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_lang (
+        lang TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_df (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        counts BLOB NOT NULL
+    );
 ";
 
 /// The group of a bucket and its position in the group.
@@ -64,6 +83,10 @@ pub fn split(bucket: u32) -> (u32, u8) {
 pub(super) struct IndexBuffer {
     groups: Vec<Chunk>,
     bytes: usize,
+    /// Units added per bucket, not yet added to `fuzzy_df`.
+    df: Vec<u32>,
+    /// Languages seen, not yet added to `fuzzy_lang`.
+    langs: Vec<String>,
 }
 
 #[derive(Default)]
@@ -78,6 +101,8 @@ impl IndexBuffer {
         IndexBuffer {
             groups: (0..GROUPS).map(|_| Chunk::default()).collect(),
             bytes: 0,
+            df: Vec::new(),
+            langs: Vec::new(),
         }
     }
 
@@ -89,6 +114,9 @@ impl IndexBuffer {
                 continue;
             }
             seen.push(variant.lang.primary());
+            if !self.langs.iter().any(|l| l == variant.lang.primary()) {
+                self.langs.push(variant.lang.primary().to_string());
+            }
             self.add_segment(unit_id, &variant.lang, &variant.plain);
         }
         if self.bytes >= FLUSH_BYTES {
@@ -101,7 +129,11 @@ impl IndexBuffer {
         let normalized = normalize(plain);
         let tokens = tokens(&normalized);
         let count = tokens.len() as u64;
+        if self.df.is_empty() {
+            self.df = vec![0; 1 << BUCKET_BITS];
+        }
         for bucket in buckets(lang, &tokens) {
+            self.df[bucket as usize] += 1;
             let (group, low) = split(bucket);
             let chunk = &mut self.groups[group as usize];
             let before = chunk.data.len();
@@ -138,8 +170,9 @@ impl IndexBuffer {
                     postings.extend_from_slice(&chunk.data);
                     put.execute(params![group as i64, seq, chunk.last_unit, postings])?;
                 }
-                _ => {
-                    put.execute(params![group as i64, chunk.first_unit, chunk.last_unit, chunk.data])?;
+                previous => {
+                    let seq = previous.map_or(0, |(seq, _, _)| seq + 1);
+                    put.execute(params![group as i64, seq, chunk.last_unit, chunk.data])?;
                 }
             }
             *chunk = Chunk::default();
@@ -147,6 +180,42 @@ impl IndexBuffer {
         self.bytes = 0;
         Ok(())
     }
+}
+
+impl IndexBuffer {
+    /// Writes what is buffered and adds the bucket counts to `fuzzy_df`;
+    /// the end of an import.
+    pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.flush(conn)?;
+        for lang in self.langs.drain(..) {
+            conn.execute("INSERT OR IGNORE INTO fuzzy_lang (lang) VALUES (?1)", [lang])?;
+        }
+        if self.df.is_empty() {
+            return Ok(());
+        }
+        let mut counts = bucket_counts(conn)?;
+        for (count, added) in counts.iter_mut().zip(&self.df) {
+            *count = count.saturating_add(*added);
+        }
+        let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+        conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
+        self.df = Vec::new();
+        Ok(())
+    }
+}
+
+/// How many units have each bucket (all zero for an empty index).
+pub(super) fn bucket_counts(conn: &Connection) -> Result<Vec<u32>, StoreError> {
+    let blob: Option<Vec<u8>> = conn
+        .query_row("SELECT counts FROM fuzzy_df WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    let mut counts: Vec<u32> = blob
+        .unwrap_or_default()
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    counts.resize(1 << BUCKET_BITS, 0);
+    Ok(counts)
 }
 
 /// Makes the first delta of `data` (from 0) relative to `base` instead.
@@ -213,7 +282,7 @@ fn corrupt(group: u32) -> StoreError {
 /// Rebuilds the whole index from the units (after a migration from a store
 /// that had none, or on request).
 pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM fuzzy_posting", [])?;
+    conn.execute_batch("DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;")?;
     let mut buffer = IndexBuffer::new();
     let mut stmt = conn.prepare(&super::read::unit_sql("ORDER BY id"))?;
     let mut rows = stmt.query([])?;
@@ -221,7 +290,14 @@ pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
         let stored = super::read::unit_from_row(row)?;
         buffer.add(conn, stored.id, &stored.unit)?;
     }
-    buffer.flush(conn)
+    buffer.finish(conn)
+}
+
+/// The languages (primary subtags) the index has segments in.
+pub(super) fn languages(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT lang FROM fuzzy_lang ORDER BY lang")?;
+    let langs = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(langs)
 }
 
 /// Size of the index in bytes (the postings, without SQLite's overhead).

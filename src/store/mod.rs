@@ -28,16 +28,19 @@
 //! and a reader never sees half an import.
 
 mod columns;
+mod delete;
 mod import;
 pub mod index;
 mod read;
 mod schema;
 mod terms;
 
+pub use delete::Deleted;
 pub use import::{AddOutcome, Import};
 pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
+use crate::lang::Lang;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -106,7 +109,9 @@ impl Store {
             }
         }
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+            // Memory-mapped reads spare lookups a copy per page; the mapping
+            // is address space, not resident memory.
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 4294967296;",
         )
         .map_err(open_err)?;
         schema::migrate(&conn, path)?;
@@ -124,9 +129,34 @@ impl Store {
         index::scan_group(&self.conn, group, mask, f)
     }
 
+    /// How many units have each bucket of the fuzzy index.
+    pub fn fuzzy_bucket_counts(&self) -> Result<Vec<u32>, StoreError> {
+        index::bucket_counts(&self.conn)
+    }
+
+    /// The languages (primary subtags) the fuzzy index has segments in.
+    pub fn indexed_languages(&self) -> Result<Vec<Lang>, StoreError> {
+        Ok(index::languages(&self.conn)?.iter().filter_map(|l| Lang::parse(l).ok()).collect())
+    }
+
     /// The bytes of postings in the fuzzy index.
     pub fn fuzzy_index_size(&self) -> Result<u64, StoreError> {
         index::size(&self.conn)
+    }
+
+    /// Runs `f` in one read transaction: one snapshot, and one lock
+    /// instead of one per statement (a lookup runs hundreds). Inside a
+    /// transaction already, `f` simply runs in it.
+    pub fn reading<T, E: From<StoreError>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(|e| E::from(e.into()))?;
+        let result = f();
+        // A read transaction has nothing to keep or lose: ending it cannot
+        // fail in a way the result should hide.
+        let _ = self.conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        result
     }
 
     /// The highest unit id in use (0 when there is none).

@@ -43,6 +43,16 @@ pub fn buckets(lang: &Lang, tokens: &[&str]) -> Vec<u32> {
     out
 }
 
+/// The bucket of the bigram `first second` in `lang`: the key a segment
+/// containing these two tokens in a row is indexed under.
+pub fn bigram_bucket(lang: &Lang, first: &str, second: &str) -> u32 {
+    bucket(
+        xxh3_64(lang.primary().as_bytes()),
+        xxh3_64(first.as_bytes()),
+        xxh3_64(second.as_bytes()),
+    )
+}
+
 /// Mixes the language and two token hashes; the order of the tokens
 /// matters (`a b` and `b a` are different bigrams).
 fn bucket(lang: u64, first: u64, second: u64) -> u32 {
@@ -67,6 +77,12 @@ mod tests {
         assert_eq!(of("ja", "総務省").len(), 4);
         assert_eq!(of("en", "IoT").len(), 2);
         assert!(of("en", "").len() == 1, "an empty segment still has the bigram ^ $");
+    }
+
+    #[test]
+    fn a_bigram_bucket_is_one_of_the_segments() {
+        let ja = Lang::parse("ja").unwrap();
+        assert!(of("ja", "政策会議の開催").binary_search(&bigram_bucket(&ja, "会", "議")).is_ok());
     }
 
     #[test]

@@ -559,7 +559,7 @@ mod tests {
     fn words_and_characters() {
         let ja: Lang = "ja".parse().unwrap();
         let en: Lang = "en".parse().unwrap();
-        assert_eq!(count_words("第11回会議（東京）。", &ja), 7);
+        assert_eq!(count_words("第11回会議（東京）。", &ja), 8);
         assert_eq!(count_words("The 11th meeting - in Tokyo.", &en), 5);
     }
 }
