@@ -48,6 +48,8 @@ enum Command {
     Translate(cmd::translate::Args),
     /// Match-band statistics of a text against the store, as CAT tools print them.
     Analyze(cmd::analyze::Args),
+    /// Align a document with its translation: sentence pairs with confidences, TMX/TSV, import.
+    Align(cmd::align::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Translate(args) => cmd::translate::run(&global, args),
         Command::Analyze(args) => cmd::analyze::run(&global, args),
         Command::Check(args) => cmd::check::run(&global, args),
+        Command::Align(args) => cmd::align::run(&global, args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

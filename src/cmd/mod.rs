@@ -1,5 +1,6 @@
 //! One module per subcommand, each opening with its usage.
 
+pub mod align;
 pub mod analyze;
 pub mod check;
 pub mod concordance;

@@ -37,6 +37,8 @@ pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
 pub const MIN_LETTERS_FOREIGN_ONLY: usize = 20;
 pub const MIN_LETTERS_FOR_MODEL: usize = 40;
 pub const MIN_WORDS_FOR_MODEL: usize = 6;
+/// Characters of a document [`LangChecker::detect`] looks at.
+pub const DETECT_SAMPLE_CHARS: usize = 2000;
 
 /// Languages compiled into the model stage (see `Cargo.toml`).
 const MODEL_LANGUAGES: &[(Language, &str)] = &[
@@ -87,6 +89,30 @@ impl LangChecker {
         LangChecker {
             model: LanguageDetectorBuilder::from_languages(&languages).build(),
         }
+    }
+
+    /// The language of a document (`None` when unsure), for commands whose
+    /// user did not say: the script first (kana is Japanese, Hangul Korean,
+    /// Han without kana Japanese or Chinese, so `None`), then, for Latin
+    /// script, lingua among the languages compiled in. Only the first
+    /// [`DETECT_SAMPLE_CHARS`] characters are looked at.
+    pub fn detect(&self, text: &str) -> Option<Lang> {
+        let sample: String = text.chars().take(DETECT_SAMPLE_CHARS).collect();
+        let counts = ScriptCounts::of(&sample);
+        let dominant = ALL_SCRIPTS
+            .into_iter()
+            .max_by_key(|s| counts.count(*s))
+            .filter(|s| counts.count(*s) > 0)?;
+        let tag = match dominant {
+            Script::Latin => {
+                let language = self.model.detect_language_of(&sample)?;
+                MODEL_LANGUAGES.iter().find(|(l, _)| *l == language)?.1
+            }
+            Script::Kana | Script::Han if counts.count(Script::Kana) > 0 => "ja",
+            Script::Hangul => "ko",
+            _ => return None,
+        };
+        Lang::parse(tag).ok()
     }
 
     /// `Some` when `text` is clearly not in `lang`.
@@ -366,6 +392,26 @@ mod tests {
             None
         );
         assert_eq!(check("ja", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。"), None);
+    }
+
+    #[test]
+    fn detects_a_document_language() {
+        let checker = LangChecker::new();
+        let detect = |text: &str| checker.detect(text).map(|l| l.to_string());
+        assert_eq!(
+            detect("第10回日・ASEAN情報セキュリティ政策会議が開催されました。").as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            detect("The Policy Meeting has been held approximately once a year since 2009.").as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect("Die Sitzung wurde am Dienstag in Singapur abgehalten.").as_deref(),
+            Some("de")
+        );
+        assert_eq!(detect("総務省"), None, "Han alone: Japanese or Chinese");
+        assert_eq!(detect("2017 – 2018"), None);
     }
 
     #[test]
