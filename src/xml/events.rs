@@ -48,11 +48,20 @@ impl Events {
 
     /// The next event, owned; quick-xml errors become parse errors.
     pub fn next_event(&mut self) -> Parse<Event<'static>> {
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        let event = self.next_into(&mut buf).map(Event::into_owned);
+        self.buf = buf;
+        event
+    }
+
+    /// The next event, borrowed from `buf` (cleared first). Readers that
+    /// nest use one buffer per level, so that an element's start tag stays
+    /// borrowed while its content is read, and no event is copied.
+    pub fn next_into<'b>(&mut self, buf: &'b mut Vec<u8>) -> Parse<Event<'b>> {
+        buf.clear();
         self.event_start = self.reader.buffer_position();
-        match self.reader.read_event_into(&mut self.buf) {
+        match self.reader.read_event_into(buf) {
             Ok(event) => {
-                let event = event.into_owned();
                 self.check_characters(&event)?;
                 Ok(event)
             }
