@@ -127,8 +127,10 @@ pub fn variants_json(variants: &[Variant]) -> String {
 /// escaping; a test over the bytes that vectorises finds most text free of
 /// them, and serde_json escapes the rest.
 fn push_json_str(out: &mut String, s: &str) {
-    let plain = s.bytes().fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-    if plain {
+    let special = s
+        .bytes()
+        .fold(0u8, |acc, b| acc | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\'));
+    if special == 0 {
         out.push('"');
         out.push_str(s);
         out.push('"');
