@@ -49,19 +49,19 @@ impl Lang {
                     // rather than guess.
                     return Err(err("the primary language is 2 to 8 letters"));
                 }
-                out.push_str(&sub.to_ascii_lowercase());
+                push_ascii(&mut out, sub, u8::to_ascii_lowercase);
                 continue;
             }
             out.push('-');
             let is_alpha = sub.bytes().all(|b| b.is_ascii_alphabetic());
             let is_digit = sub.bytes().all(|b| b.is_ascii_digit());
             if sub.len() == 4 && is_alpha {
-                out.push_str(&sub[..1].to_ascii_uppercase());
-                out.push_str(&sub[1..].to_ascii_lowercase());
+                push_ascii(&mut out, &sub[..1], u8::to_ascii_uppercase);
+                push_ascii(&mut out, &sub[1..], u8::to_ascii_lowercase);
             } else if (sub.len() == 2 && is_alpha) || (sub.len() == 3 && is_digit) {
-                out.push_str(&sub.to_ascii_uppercase());
+                push_ascii(&mut out, sub, u8::to_ascii_uppercase);
             } else {
-                out.push_str(&sub.to_ascii_lowercase());
+                push_ascii(&mut out, sub, u8::to_ascii_lowercase);
             }
         }
         Ok(Lang(out))
@@ -87,6 +87,12 @@ impl Lang {
     pub fn sql_prefix_glob(&self) -> String {
         format!("{}-*", self.0)
     }
+}
+
+/// Appends the ASCII `sub` with its case mapped (no temporary string: tags
+/// are parsed for every variant read from the store).
+fn push_ascii(out: &mut String, sub: &str, map: fn(&u8) -> u8) {
+    out.extend(sub.bytes().map(|b| char::from(map(&b))));
 }
 
 impl fmt::Display for Lang {

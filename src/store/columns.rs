@@ -6,6 +6,7 @@ use crate::model::{Admin, Meta, TmxDate, Variant};
 use rusqlite::types::{ToSqlOutput, Type};
 use rusqlite::{Row, ToSql};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// The administrative columns, in the order of [`admin_values`].
 pub const ADMIN: &str = "creation_date, creation_id, change_date, change_id, usage_count, last_usage_date, creation_tool, creation_tool_version, datatype, o_tmf, o_encoding";
@@ -77,12 +78,16 @@ pub fn meta_from_row(row: &Row, at: usize) -> rusqlite::Result<Meta> {
     }
 }
 
+/// A variant as stored, borrowed from the row's text where it needs no
+/// unescaping.
 #[derive(Deserialize)]
-struct VariantIn {
-    lang: String,
-    markup: String,
-    #[serde(default)]
-    plain: Option<String>,
+struct VariantIn<'a> {
+    #[serde(borrow)]
+    lang: Cow<'a, str>,
+    #[serde(borrow)]
+    markup: Cow<'a, str>,
+    #[serde(default, borrow)]
+    plain: Option<Cow<'a, str>>,
     #[serde(default)]
     admin: Admin,
     #[serde(default)]
@@ -140,17 +145,19 @@ fn push_json_str(out: &mut String, s: &str) {
 }
 
 pub fn variants_from_row(row: &Row, at: usize) -> rusqlite::Result<Vec<Variant>> {
-    let json: String = row.get(at)?;
+    // Parsed where SQLite holds it, not from a copy.
+    let json = row.get_ref(at)?.as_str()?;
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| rusqlite::Error::FromSqlConversionFailure(at, Type::Text, e);
-    let stored: Vec<VariantIn> = serde_json::from_str(&json).map_err(|e| bad(Box::new(e)))?;
+    let stored: Vec<VariantIn> = serde_json::from_str(json).map_err(|e| bad(Box::new(e)))?;
     stored
         .into_iter()
         .map(|v| {
             let lang = Lang::parse(&v.lang).map_err(|e| bad(Box::new(e)))?;
+            let markup = v.markup.into_owned();
             Ok(Variant {
                 lang,
-                plain: v.plain.unwrap_or_else(|| v.markup.clone()),
-                markup: v.markup,
+                plain: v.plain.map_or_else(|| markup.clone(), Cow::into_owned),
+                markup,
                 admin: v.admin,
                 meta: v.meta,
             })

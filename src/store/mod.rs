@@ -34,7 +34,7 @@ mod schema;
 mod terms;
 
 pub use import::{AddOutcome, Import};
-pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
+pub use read::{ExportFilter, OriginCount, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
 use rusqlite::Connection;
