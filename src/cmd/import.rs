@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use yakugo::lang::Lang;
 use yakugo::model::{Header, Unit};
-use yakugo::store::{AddOutcome, NewOrigin, Store, StoreError};
+use yakugo::store::{AddOutcome, NewOrigin, Store, StoreError, UnitRow};
 use yakugo::text::langcheck::LangChecker;
 use yakugo::tmx::{TmxReader, Warning};
 use yakugo::tsv::{Dialect, PairReader};
@@ -202,8 +202,9 @@ fn open_source(path: &Path, format: Format, args: &Args) -> anyhow::Result<Resul
 }
 
 /// Units travel from the reading thread to the writing thread in batches:
-/// parsing runs beside SQLite, on the second core. The language check runs
-/// on the reading thread, which balances the two: SQLite's work is the
+/// parsing runs beside SQLite, on the second core. The language check and
+/// the row values ([`UnitRow`]) are computed on the reading thread, which
+/// balances the two: SQLite's work is the
 /// slower per instruction (1,000,000 Kyoto units, CPU time per thread:
 /// writing 10.8 s and reading 5.8 s with the check on the writing thread;
 /// callgrind, per unit: parsing about 23k instructions, storing 16k,
@@ -214,6 +215,8 @@ const BATCH: usize = 512;
 enum Batch {
     Units {
         units: Vec<Unit>,
+        /// `UnitRow::of` each unit, computed on the reading thread.
+        rows: Vec<UnitRow>,
         warnings: Vec<Warning>,
         mismatches: Vec<LanguageMismatch>,
     },
@@ -257,12 +260,13 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
             .context("starting the reading thread")?;
         let mut failure = None;
         for batch in receiver {
-            let (units, warnings, mismatches) = match batch {
+            let (units, rows, warnings, mismatches) = match batch {
                 Batch::Units {
                     units,
+                    rows,
                     warnings,
                     mismatches,
-                } => (units, warnings, mismatches),
+                } => (units, rows, warnings, mismatches),
                 Batch::Failed(e) => {
                     failure = Some(e);
                     break;
@@ -280,14 +284,14 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
                     report.language_mismatches.push(m);
                 }
             }
-            for unit in &units {
+            for (unit, row) in units.iter().zip(&rows) {
                 report.read += 1;
                 if unit.variants.is_empty() {
                     report.skipped += 1;
                     *report.skipped_reasons.entry("no-variants").or_insert(0) += 1;
                     continue;
                 }
-                match import.add(unit) {
+                match import.add_row(unit, row) {
                     Ok(AddOutcome::Added) => report.added += 1,
                     Ok(AddOutcome::Updated) => report.updated += 1,
                     Ok(AddOutcome::Unchanged) => {
@@ -317,7 +321,8 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     }
 }
 
-/// The reading thread: parses, checks languages and sends batches.
+/// The reading thread: parses, checks languages, computes the row values
+/// and sends batches.
 fn read_batches(
     mut source: Source,
     checker: Option<&LangChecker>,
@@ -347,6 +352,7 @@ fn read_batches(
         if let Source::Tmx(r) = &source {
             bar.set_position(r.bytes_read().min(file_len));
         }
+        let rows: Vec<UnitRow> = units.iter().map(UnitRow::of).collect();
         let mut mismatches = Vec::new();
         for unit in &units {
             read += 1;
@@ -368,6 +374,7 @@ fn read_batches(
         if sender
             .send(Batch::Units {
                 units,
+                rows,
                 warnings,
                 mismatches,
             })

@@ -27,6 +27,29 @@ pub enum AddOutcome {
     Unchanged,
 }
 
+/// The values of a unit's row that take work to compute: its identity, its
+/// languages and its variants column. They depend on the unit alone, so an
+/// importer can compute them beside the thread that writes.
+#[derive(Clone, Debug)]
+pub struct UnitRow {
+    hash: i64,
+    langs: String,
+    variants: String,
+}
+
+impl UnitRow {
+    pub fn of(unit: &Unit) -> UnitRow {
+        let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        UnitRow {
+            hash: unit.content_hash(),
+            langs: langs.join(" "),
+            variants: columns::variants_json(&unit.variants),
+        }
+    }
+}
+
 /// An open import: a write transaction. Dropping it without
 /// [`Import::commit`] rolls everything back.
 pub struct Import<'c> {
@@ -61,9 +84,15 @@ impl<'c> Import<'c> {
     /// Adds a unit, or merges it into the stored unit with the same
     /// languages and texts.
     pub fn add(&mut self, unit: &Unit) -> Result<AddOutcome, StoreError> {
-        let hash = unit.content_hash();
+        self.add_row(unit, &UnitRow::of(unit))
+    }
+
+    /// [`Import::add`] with the row values already computed (on another
+    /// thread, say); `row` must be `UnitRow::of(unit)`.
+    pub fn add_row(&mut self, unit: &Unit, row: &UnitRow) -> Result<AddOutcome, StoreError> {
+        let hash = row.hash;
         if self.known.insert(hash) {
-            self.insert(unit, hash)?;
+            self.insert(unit, row)?;
             return Ok(AddOutcome::Added);
         }
         let candidates: Vec<i64> = {
@@ -77,28 +106,23 @@ impl<'c> Import<'c> {
                 return self.merge(stored, unit);
             }
         }
-        self.insert(unit, hash)?;
+        self.insert(unit, row)?;
         Ok(AddOutcome::Added)
     }
 
-    fn insert(&mut self, unit: &Unit, hash: i64) -> Result<(), StoreError> {
-        let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
-        langs.sort_unstable();
-        langs.dedup();
-        let langs = langs.join(" ");
+    fn insert(&mut self, unit: &Unit, row: &UnitRow) -> Result<(), StoreError> {
         let srclang = unit.srclang.as_ref().map(|s| s.to_string());
         let count = unit.variants.len() as i64;
-        let variants = columns::variants_json(&unit.variants);
         let meta = columns::meta_json(&unit.meta);
         let head: [&dyn ToSql; 8] = [
             &self.origin_id,
-            &hash,
-            &langs,
+            &row.hash,
+            &row.langs,
             &unit.tuid,
             &srclang,
             &unit.segtype,
             &count,
-            &variants,
+            &row.variants,
         ];
         let values = head
             .into_iter()

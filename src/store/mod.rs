@@ -33,7 +33,7 @@ mod read;
 mod schema;
 mod terms;
 
-pub use import::{AddOutcome, Import};
+pub use import::{AddOutcome, Import, UnitRow};
 pub use read::{ExportFilter, OriginCount, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
