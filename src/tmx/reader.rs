@@ -326,9 +326,9 @@ impl TmxReader {
 
     fn read_tu(&mut self, start: &BytesStart, empty: bool) -> Parse<Unit> {
         let mut unit = Unit::default();
-        let attrs = self.events.attributes(start)?;
         let mut unknown = Vec::new();
-        for (name, value) in attrs {
+        for attr in self.events.attribute_iter(start) {
+            let (name, value) = attr?;
             match name {
                 "tuid" => unit.tuid = Some(value.into_owned()),
                 "srclang" => match SrcLang::parse(&value) {
@@ -444,10 +444,11 @@ impl TmxReader {
         let mut admin = Admin::default();
         let (mut xml_lang, mut legacy_lang) = (None, None);
         let mut problems = Vec::new();
-        for (name, value) in self.events.attributes(start)? {
+        for attr in self.events.attribute_iter(start) {
+            let (name, value) = attr?;
             match name {
-                "xml:lang" => xml_lang = Some(value.into_owned()),
-                "lang" => legacy_lang = Some(value.into_owned()),
+                "xml:lang" => xml_lang = Some(value),
+                "lang" => legacy_lang = Some(value),
                 "xml:space" => {}
                 _ => {
                     if let Some(problem) = set_admin(&mut admin, name, &value) {

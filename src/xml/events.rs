@@ -170,21 +170,26 @@ impl Events {
     /// errors. Borrowed from the event: no allocation unless a value holds
     /// an entity reference or needs normalising.
     pub fn attributes<'e>(&self, e: &'e BytesStart) -> Parse<Vec<(&'e str, Cow<'e, str>)>> {
-        let mut out = Vec::new();
-        for attr in e.attributes() {
+        self.attribute_iter(e).collect()
+    }
+
+    /// [`Events::attributes`] one by one, without collecting them (readers
+    /// call this for every element); borrows only the event.
+    pub fn attribute_iter<'e>(&self, e: &'e BytesStart) -> impl Iterator<Item = Parse<(&'e str, Cow<'e, str>)>> + 'e {
+        let offset = self.event_start;
+        e.attributes().map(move |attr| {
             let attr = attr.map_err(|err| ParseError {
-                offset: self.event_start,
+                offset,
                 message: format!("malformed attribute: {err}"),
             })?;
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Explicit1_0)
                 .map_err(|err| ParseError {
-                    offset: self.event_start,
+                    offset,
                     message: describe_xml_error(&err),
                 })?;
-            out.push((attr.key.0, value));
-        }
-        Ok(out)
+            Ok((attr.key.0, value))
+        })
     }
 }
 
