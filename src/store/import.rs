@@ -60,8 +60,8 @@ pub struct Import<'c> {
     /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
     known: HashSet<i64>,
     /// The unit INSERT, prepared once per file: taking it from the statement
-    /// cache and binding every column (most are NULL) cost more per unit
-    /// than half of SQLite's own work of storing it.
+    /// cache and binding every column (most are NULL) cost about half as
+    /// much per unit as SQLite's own work of storing it.
     insert_unit: Statement<'c>,
 }
 

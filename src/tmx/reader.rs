@@ -404,17 +404,23 @@ impl TmxReader {
             }
             self.bufs.push(buf);
         }
-        // Units have few variants: a quadratic test costs less than sorting.
-        let repeats = unit
-            .variants
-            .iter()
-            .enumerate()
-            .any(|(i, v)| unit.variants[..i].iter().any(|w| w.lang == v.lang));
-        if repeats {
-            let mut langs: Vec<&Lang> = unit.variants.iter().map(|v| &v.lang).collect();
+        // Most units have a few variants: for them a quadratic test costs
+        // less than sorting (and a hostile unit with many is sorted).
+        let few = unit.variants.len() <= 16;
+        let variants = &unit.variants;
+        let maybe_repeats = !few
+            || variants
+                .iter()
+                .enumerate()
+                .any(|(i, v)| variants[..i].iter().any(|w| w.lang == v.lang));
+        let mut repeated: Vec<String> = Vec::new();
+        if maybe_repeats {
+            let mut langs: Vec<&Lang> = variants.iter().map(|v| &v.lang).collect();
             langs.sort();
-            let mut repeated: Vec<String> = langs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+            repeated = langs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
             repeated.dedup();
+        }
+        if !repeated.is_empty() {
             self.warn(
                 Some(&unit),
                 "duplicate-language",
