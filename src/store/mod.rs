@@ -36,8 +36,8 @@ mod schema;
 mod terms;
 
 pub use delete::Deleted;
-pub use import::{AddOutcome, Import};
-pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
+pub use import::{AddOutcome, Import, UnitRow};
+pub use read::{ExportFilter, OriginCount, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
 use crate::lang::Lang;
