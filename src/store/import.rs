@@ -1,7 +1,7 @@
 //! Adding units to the store, one file per transaction, merging duplicates.
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
-use super::index::IndexBuffer;
+use super::index::{unit_keys, IndexBuffer, SegmentKeys};
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
@@ -29,13 +29,16 @@ pub enum AddOutcome {
 }
 
 /// The values of a unit's row that take work to compute: its identity, its
-/// languages and its variants column. They depend on the unit alone, so an
-/// importer can compute them beside the thread that writes.
+/// languages, its variants column and its fuzzy index keys. They depend on
+/// the unit alone, so an importer can compute them beside the thread that
+/// writes.
 #[derive(Clone, Debug)]
 pub struct UnitRow {
     hash: i64,
     langs: String,
     variants: String,
+    /// What the fuzzy index records of the unit.
+    keys: Vec<SegmentKeys>,
 }
 
 impl UnitRow {
@@ -47,6 +50,7 @@ impl UnitRow {
             hash: unit.content_hash(),
             langs: langs.join(" "),
             variants: columns::variants_json(&unit.variants),
+            keys: unit_keys(unit),
         }
     }
 }
@@ -142,7 +146,7 @@ impl<'c> Import<'c> {
             }
         }
         stmt.raw_execute()?;
-        self.index.add(&self.tx, self.tx.last_insert_rowid(), unit)
+        self.index.add(&self.tx, self.tx.last_insert_rowid(), &row.keys)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {

@@ -79,6 +79,35 @@ pub fn split(bucket: u32) -> (u32, u8) {
     (bucket >> GROUP_SHIFT, (bucket & (GROUP_SIZE - 1)) as u8)
 }
 
+/// What the index records of one segment: its language, token count and
+/// buckets. Computing it is most of the index's cost at import and depends
+/// on the unit alone, so importers compute it beside the writing thread.
+#[derive(Clone, Debug)]
+pub struct SegmentKeys {
+    lang: Lang,
+    tokens: u32,
+    buckets: Vec<u32>,
+}
+
+/// The keys of a unit's indexed segments: its first variant in each
+/// language (primary subtag).
+pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
+    let mut keys: Vec<SegmentKeys> = Vec::with_capacity(2);
+    for variant in &unit.variants {
+        if keys.iter().any(|k| k.lang.primary() == variant.lang.primary()) {
+            continue;
+        }
+        let normalized = normalize(&variant.plain);
+        let tokens = tokens(&normalized);
+        keys.push(SegmentKeys {
+            lang: variant.lang.clone(),
+            tokens: tokens.len() as u32,
+            buckets: buckets(&variant.lang, &tokens),
+        });
+    }
+    keys
+}
+
 /// The entries of one import not yet written, per group.
 pub(super) struct IndexBuffer {
     groups: Vec<Chunk>,
@@ -108,43 +137,31 @@ impl IndexBuffer {
         }
     }
 
-    /// Adds `unit`'s entries. Units must come in ascending id order.
-    pub fn add(&mut self, conn: &Connection, unit_id: i64, unit: &Unit) -> Result<(), StoreError> {
-        let mut seen: Vec<&str> = Vec::with_capacity(2);
-        for variant in &unit.variants {
-            if seen.contains(&variant.lang.primary()) {
-                continue;
+    /// Adds the entries of unit `unit_id`, whose keys are `keys` (see
+    /// [`unit_keys`]). Units must come in ascending id order.
+    pub fn add(&mut self, conn: &Connection, unit_id: i64, keys: &[SegmentKeys]) -> Result<(), StoreError> {
+        for segment in keys {
+            if !self.langs.iter().any(|l| l == segment.lang.primary()) {
+                self.langs.push(segment.lang.primary().to_string());
             }
-            seen.push(variant.lang.primary());
-            if !self.langs.iter().any(|l| l == variant.lang.primary()) {
-                self.langs.push(variant.lang.primary().to_string());
+            for &bucket in &segment.buckets {
+                let (group, low) = split(bucket);
+                let chunk = &mut self.groups[group as usize];
+                let before = chunk.data.len();
+                if before == 0 {
+                    chunk.first_unit = unit_id;
+                }
+                chunk.data.push(low);
+                put_varint(&mut chunk.data, (unit_id - chunk.last_unit) as u64);
+                put_varint(&mut chunk.data, u64::from(segment.tokens));
+                chunk.last_unit = unit_id;
+                self.bytes += chunk.data.len() - before;
             }
-            self.add_segment(unit_id, &variant.lang, &variant.plain);
         }
         if self.bytes >= FLUSH_BYTES {
             self.flush(conn)?;
         }
         Ok(())
-    }
-
-    fn add_segment(&mut self, unit_id: i64, lang: &Lang, plain: &str) {
-        let normalized = normalize(plain);
-        let tokens = tokens(&normalized);
-        let count = tokens.len() as u64;
-
-        for bucket in buckets(lang, &tokens) {
-            let (group, low) = split(bucket);
-            let chunk = &mut self.groups[group as usize];
-            let before = chunk.data.len();
-            if before == 0 {
-                chunk.first_unit = unit_id;
-            }
-            chunk.data.push(low);
-            put_varint(&mut chunk.data, (unit_id - chunk.last_unit) as u64);
-            put_varint(&mut chunk.data, count);
-            chunk.last_unit = unit_id;
-            self.bytes += chunk.data.len() - before;
-        }
     }
 
     /// Writes the buffered entries in the open transaction on `conn`.
@@ -303,7 +320,7 @@ pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let stored = super::read::unit_from_row(row)?;
-        buffer.add(conn, stored.id, &stored.unit)?;
+        buffer.add(conn, stored.id, &unit_keys(&stored.unit))?;
     }
     buffer.finish(conn)
 }
