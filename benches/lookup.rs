@@ -19,7 +19,7 @@
 //! - warm lookup latency p50/p95 (one process, `PairMemory::open`, min 50,
 //!   top 5) over the 2,000 queries;
 //! - recall@5 of the index against `--exhaustive` for matches ≥ 70 and for
-//!   matches 50–70 (`BENCH_RECALL_QUERIES` queries, default all 2,000, 500
+//!   matches 50–70 (`BENCH_RECALL_QUERIES` queries, default 1,000, 200
 //!   above 200k units: the exhaustive scan is what takes time here);
 //! - one-shot CLI lookup latency p50/p95 (`yakugo lookup TEXT`, a new
 //!   process each time, 40 queries);
@@ -102,7 +102,7 @@ fn main() {
         let mut tally = Recall::default();
         let mut scan_times = Vec::new();
         // The exhaustive scan of a million units takes a while per query.
-        let sample = recall_queries.unwrap_or(if size > 200_000 { 500 } else { queries.len() });
+        let sample = recall_queries.unwrap_or(if size > 200_000 { 200 } else { 1000 });
         let step = (queries.len() / sample.max(1)).max(1);
         for (q, found) in queries.iter().zip(&indexed).step_by(step) {
             let t = Instant::now();
@@ -203,7 +203,10 @@ fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], queries: &[String
         qs.display()
     );
     let out = Command::new("python3").args(["-c", &script]).output().expect("python3");
-    let theirs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN);
+    let Ok(theirs) = String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() else {
+        println!("rapidfuzz side by side failed: {}", String::from_utf8_lossy(&out.stderr));
+        return;
+    };
     println!(
         "rapidfuzz process.cdist, 2 workers, {} sources: {theirs:.1} ms/query vs yakugo warm p50 {ours_p50:.2} ms: {:.0}x",
         tm.len(),

@@ -13,11 +13,13 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A canonical BCP 47 language tag. Construct it with [`Lang::parse`] or
-/// `str::parse`; the inner string is always canonical.
+/// `str::parse`; the inner string is always canonical. Shared, so that a
+/// clone (every variant of an import carries one) does not allocate.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Lang(String);
+pub struct Lang(Arc<str>);
 
 /// Why a string is not a usable language tag.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -38,33 +40,47 @@ impl Lang {
         if trimmed.is_empty() {
             return Err(err("it is empty"));
         }
-        let mut out = String::with_capacity(trimmed.len());
+        // Canonicalising keeps the length (case, and `_` → `-`): done in
+        // place on a copy, on the stack for any real tag, so that the only
+        // allocation is the shared string itself.
+        let mut small = [0u8; 64];
+        let mut large = Vec::new();
+        let out: &mut [u8] = if trimmed.len() <= small.len() {
+            &mut small[..trimmed.len()]
+        } else {
+            large.resize(trimmed.len(), 0);
+            &mut large
+        };
+        out.copy_from_slice(trimmed.as_bytes());
+        let mut start = 0;
         for (i, sub) in trimmed.split(['-', '_']).enumerate() {
             if sub.is_empty() || sub.len() > 8 || !sub.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(err("subtags are 1 to 8 letters or digits"));
             }
-            if i == 0 {
-                if !(2..=8).contains(&sub.len()) || !sub.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    // `i-klingon`/`x-private` grandfathered forms are rare in TMX; refuse them
-                    // rather than guess.
-                    return Err(err("the primary language is 2 to 8 letters"));
-                }
-                out.push_str(&sub.to_ascii_lowercase());
-                continue;
-            }
-            out.push('-');
             let is_alpha = sub.bytes().all(|b| b.is_ascii_alphabetic());
             let is_digit = sub.bytes().all(|b| b.is_ascii_digit());
-            if sub.len() == 4 && is_alpha {
-                out.push_str(&sub[..1].to_ascii_uppercase());
-                out.push_str(&sub[1..].to_ascii_lowercase());
-            } else if (sub.len() == 2 && is_alpha) || (sub.len() == 3 && is_digit) {
-                out.push_str(&sub.to_ascii_uppercase());
-            } else {
-                out.push_str(&sub.to_ascii_lowercase());
+            if i == 0 && (!(2..=8).contains(&sub.len()) || !is_alpha) {
+                // `i-klingon`/`x-private` grandfathered forms are rare in TMX; refuse them
+                // rather than guess.
+                return Err(err("the primary language is 2 to 8 letters"));
             }
+            if i > 0 {
+                out[start - 1] = b'-';
+            }
+            let subtag = &mut out[start..start + sub.len()];
+            subtag.make_ascii_lowercase();
+            if i > 0 {
+                if sub.len() == 4 && is_alpha {
+                    subtag[0].make_ascii_uppercase();
+                } else if (sub.len() == 2 && is_alpha) || (sub.len() == 3 && is_digit) {
+                    subtag.make_ascii_uppercase();
+                }
+            }
+            start += sub.len() + 1;
         }
-        Ok(Lang(out))
+        // Only ASCII letters, digits and `-` remain.
+        let canonical = std::str::from_utf8(out).map_err(|_| err("subtags are 1 to 8 letters or digits"))?;
+        Ok(Lang(canonical.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,7 +95,7 @@ impl Lang {
     /// True when `self`, used as a filter, selects `other`: equal, or a
     /// prefix of it at a subtag boundary (`en` selects `en-GB`).
     pub fn matches(&self, other: &Lang) -> bool {
-        other.0 == self.0 || (other.0.len() > self.0.len() && other.0.starts_with(&self.0) && other.0.as_bytes()[self.0.len()] == b'-')
+        other.0 == self.0 || (other.0.len() > self.0.len() && other.0.starts_with(&*self.0) && other.0.as_bytes()[self.0.len()] == b'-')
     }
 
     /// SQL `GLOB` pattern that selects the same tags as [`Lang::matches`],
@@ -159,6 +175,9 @@ mod tests {
         ] {
             assert_eq!(Lang::parse(raw).unwrap().as_str(), want, "{raw}");
         }
+        // Longer than the stack buffer.
+        let long = format!("EN{}", "_Private".repeat(10));
+        assert_eq!(Lang::parse(&long).unwrap().as_str(), format!("en{}", "-private".repeat(10)));
     }
 
     #[test]

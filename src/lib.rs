@@ -4,6 +4,7 @@
 //! [`model`], which the [`store`] keeps in SQLite; engines read the store;
 //! the command line (`src/cmd`) only wires them together and prints.
 
+pub mod align;
 pub mod concordance;
 pub mod fuzzy;
 pub mod lang;

@@ -38,6 +38,8 @@ enum Command {
     Lookup(cmd::lookup::Args),
     /// Show what the store holds.
     Stats(cmd::stats::Args),
+    /// Remove what one import brought (units, concepts).
+    Delete(cmd::delete::Args),
     /// Check a translated file: glossary terms, consistency, numbers, tags, language.
     Check(cmd::check::Args),
     /// Glossaries: import and export TBX, TSV and CSV.
@@ -46,6 +48,8 @@ enum Command {
     Translate(cmd::translate::Args),
     /// Match-band statistics of a text against the store, as CAT tools print them.
     Analyze(cmd::analyze::Args),
+    /// Align a document with its translation: sentence pairs with confidences, TMX/TSV, import.
+    Align(cmd::align::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,10 +72,12 @@ fn main() -> ExitCode {
         Command::Concordance(args) => cmd::concordance::run(&global, args),
         Command::Lookup(args) => cmd::lookup::run(&global, args),
         Command::Stats(args) => cmd::stats::run(&global, args),
+        Command::Delete(args) => cmd::delete::run(&global, args),
         Command::Terms(args) => cmd::terms::run(&global, args),
         Command::Translate(args) => cmd::translate::run(&global, args),
         Command::Analyze(args) => cmd::analyze::run(&global, args),
         Command::Check(args) => cmd::check::run(&global, args),
+        Command::Align(args) => cmd::align::run(&global, args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

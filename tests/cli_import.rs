@@ -923,3 +923,36 @@ fn a_file_that_is_not_a_store_is_an_error_and_left_alone() {
     }
     assert_eq!(std::fs::read_to_string(&store.db).unwrap(), "not a database\n");
 }
+
+#[test]
+fn repeated_languages_are_reported_in_small_and_large_units() {
+    let tuv = |lang: &str, text: &str| format!("<tuv xml:lang=\"{lang}\"><seg>{text}</seg></tuv>");
+    let small = format!("<tu tuid=\"small\">{}{}{}</tu>", tuv("en", "a"), tuv("de", "b"), tuv("EN", "c"));
+    // More variants than the reader compares pairwise.
+    let mut many: String = (0..20).map(|i| tuv(&format!("x{}", (b'a' + i) as char), "t")).collect();
+    many.push_str(&tuv("xc", "again"));
+    let large = format!("<tu tuid=\"large\">{many}</tu>");
+    let distinct: String = (0..20).map(|i| tuv(&format!("y{}", (b'a' + i) as char), "t")).collect();
+    let clean = format!("<tu tuid=\"clean\">{distinct}</tu>");
+    let store = Store::new();
+    let path = store.path("repeats.tmx");
+    std::fs::write(&path, tmx_doc(&format!("{small}\n{large}\n{clean}"))).unwrap();
+    let report = store.import_ok(&[&path]);
+    let warnings: Vec<(String, String)> = file_report(&report)["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["rule"] == "duplicate-language")
+        .map(|w| {
+            (
+                w["tuid"].as_str().unwrap_or("").to_string(),
+                w["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0].0, "small");
+    assert!(warnings[0].1.contains("en"), "{warnings:?}");
+    assert_eq!(warnings[1].0, "large");
+    assert!(warnings[1].1.contains("xc"), "{warnings:?}");
+}

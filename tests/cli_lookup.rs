@@ -165,3 +165,43 @@ fn term_hits_come_with_approved_renderings_and_their_use_in_each_match() {
     let uses = answers[0]["matches"][0]["terms"].as_array().unwrap();
     assert!(uses.iter().any(|u| u["rendering"] == "approved"), "{uses:?}");
 }
+
+#[test]
+fn deleted_units_leave_lookups_and_reimports_agree_with_the_scan() {
+    let (dir, db) = store();
+    let yakugo = || {
+        let mut cmd = Command::cargo_bin("yakugo").unwrap();
+        cmd.arg("--db").arg(&db);
+        cmd
+    };
+    let query = bundled_sources()[5].clone();
+    assert_eq!(lookup(&db, &["--top", "1", &query], None)[0]["matches"][0]["score"], 100.0);
+    yakugo()
+        .args(["delete", "--origin", "mic-news-vol28-no5.ja-en.tmx"])
+        .assert()
+        .success();
+    assert_eq!(lookup(&db, &[&query], None)[0]["matches"], serde_json::json!([]));
+    yakugo().args(["delete", "--origin", "1"]).assert().code(2);
+    // The ids of the deleted units are free again: the index must not be
+    // fooled by its stale entries.
+    let other = dir.path().join("other.tsv");
+    std::fs::write(
+        &other,
+        format!("{}\tOne\n総務省は報告書を公表しました。\tMIC published the report.\n", &query),
+    )
+    .unwrap();
+    yakugo()
+        .args(["import", "--format", "tsv", "--src", "ja", "--tgt", "en"])
+        .arg(&other)
+        .assert()
+        .success();
+    let tm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tm/mic-news-vol28-no5.ja-en.tmx");
+    yakugo().arg("import").arg(tm).assert().success();
+    let input = bundled_sources().join("\n");
+    assert_eq!(
+        lookup(&db, &["--min", "70"], Some(&input)),
+        lookup(&db, &["--min", "70", "--exhaustive"], Some(&input))
+    );
+    let best = &lookup(&db, &["--top", "2", &query], None)[0]["matches"];
+    assert_eq!(best.as_array().unwrap().len(), 2, "{best}");
+}

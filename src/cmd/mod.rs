@@ -1,8 +1,10 @@
 //! One module per subcommand, each opening with its usage.
 
+pub mod align;
 pub mod analyze;
 pub mod check;
 pub mod concordance;
+pub mod delete;
 pub mod export;
 pub mod import;
 pub mod lookup;

@@ -38,7 +38,11 @@ pub fn run(global: &Global, _args: Args) -> anyhow::Result<Outcome> {
     if !stats.origins.is_empty() {
         println!("origins:");
         for o in &stats.origins {
-            println!("  {:>8}  {}  ({}, imported {})", o.units, o.name, o.format, o.imported_at);
+            let origin = &o.origin;
+            println!(
+                "  {:>8}  {}  ({}, imported {})",
+                o.units, origin.name, origin.format, origin.imported_at
+            );
         }
     }
     Ok(Outcome::Ok)

@@ -70,6 +70,9 @@ pub const EXACT_FROM: f64 = 70.0;
 /// The most candidates the indexed search scores for one query.
 pub const VERIFY_LIMIT: usize = 100;
 
+/// A unit's token count when its entries disagree (see `candidates`).
+const UNKNOWN_LENGTH: u32 = u32::MAX;
+
 /// The score of a context match.
 pub const CONTEXT_SCORE: f64 = 101.0;
 
@@ -171,7 +174,7 @@ struct Query<'q> {
 pub struct PairMemory<'s> {
     store: &'s Store,
     /// Units per bucket of the index, read once: it only steers which
-    /// buckets a lookup reads first, so a concurrent import cannot make it
+    /// buckets a lookup leaves unread, so a concurrent import cannot make it
     /// wrong, only less apt.
     bucket_counts: Vec<u32>,
     src: Lang,
@@ -223,7 +226,7 @@ impl<'s> PairMemory<'s> {
             },
             src: src.clone(),
             tgt: tgt.clone(),
-            origins: store.origins()?.into_iter().map(|o| (o.id, o.name)).collect(),
+            origins: store.origin_names()?.into_iter().collect(),
             search,
         })
     }
@@ -300,25 +303,31 @@ impl<'s> PairMemory<'s> {
             query_buckets.drain(..skipped);
             query_buckets.sort_unstable();
         }
+        // (group, mask of the query's buckets in it)
+        let mut groups: Vec<(u32, u64)> = Vec::new();
+        for bucket in query_buckets {
+            let (group, low) = split(bucket);
+            match groups.last_mut() {
+                Some(last) if last.0 == group => last.1 |= 1 << low,
+                _ => groups.push((group, 1 << low)),
+            }
+        }
         let size = self.store.max_unit_id()? as usize + 1;
         if counters.shared.len() < size {
             counters.shared.resize(size, 0);
             counters.tokens.resize(size, 0);
         }
         let Counters { shared, tokens, touched } = counters;
-        let mut i = 0;
-        while i < query_buckets.len() {
-            let group = split(query_buckets[i]).0;
-            let mut mask = 0u64;
-            while i < query_buckets.len() && split(query_buckets[i]).0 == group {
-                mask |= 1 << split(query_buckets[i]).1;
-                i += 1;
-            }
+        for (group, mask) in groups {
             self.store.scan_fuzzy_group(group, mask, |unit, count| {
                 let Some(slot) = shared.get_mut(unit as usize) else { return };
                 if *slot == 0 {
                     touched.push(unit as u32);
                     tokens[unit as usize] = count;
+                } else if tokens[unit as usize] != count {
+                    // Entries of a deleted unit whose id was reused: the
+                    // length is unknown, so nothing may be ruled out.
+                    tokens[unit as usize] = UNKNOWN_LENGTH;
                 }
                 *slot = slot.saturating_add(1);
             })?;
@@ -326,7 +335,10 @@ impl<'s> PairMemory<'s> {
         let mut candidates: Vec<(f64, i64)> = Vec::new();
         for &unit in touched.iter() {
             let shared_at_most = (shared[unit as usize] as usize + skipped).min(distinct);
-            let bound = bucket_bound(n_q, tokens[unit as usize] as usize, distinct, shared_at_most);
+            let bound = match tokens[unit as usize] {
+                UNKNOWN_LENGTH => 100.0,
+                length => bucket_bound(n_q, length as usize, distinct, shared_at_most),
+            };
             if bound + 1e-9 >= min {
                 candidates.push((bound, i64::from(unit)));
             }

@@ -5,7 +5,8 @@ use crate::lang::Lang;
 use crate::model::{Admin, Meta, TmxDate, Variant};
 use rusqlite::types::{ToSqlOutput, Type};
 use rusqlite::{Row, ToSql};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use std::borrow::Cow;
 
 /// The administrative columns, in the order of [`admin_values`].
 pub const ADMIN: &str = "creation_date, creation_id, change_date, change_id, usage_count, last_usage_date, creation_tool, creation_tool_version, datatype, o_tmf, o_encoding";
@@ -77,70 +78,131 @@ pub fn meta_from_row(row: &Row, at: usize) -> rusqlite::Result<Meta> {
     }
 }
 
-/// A variant as stored in `unit.variants` (JSON). Borrowed for writing.
-#[derive(Serialize)]
-struct VariantOut<'a> {
-    lang: &'a str,
-    markup: &'a str,
-    /// Only when it differs from the markup (most segments have none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    plain: Option<&'a str>,
-    #[serde(skip_serializing_if = "is_empty_admin")]
-    admin: &'a Admin,
-    #[serde(skip_serializing_if = "is_empty_meta")]
-    meta: &'a Meta,
-}
-
+/// A variant as stored, borrowed from the row's text where it needs no
+/// unescaping.
 #[derive(Deserialize)]
-struct VariantIn {
-    lang: String,
-    markup: String,
-    #[serde(default)]
-    plain: Option<String>,
+struct VariantIn<'a> {
+    #[serde(borrow)]
+    lang: Cow<'a, str>,
+    #[serde(borrow)]
+    markup: Cow<'a, str>,
+    #[serde(default, borrow)]
+    plain: Option<Cow<'a, str>>,
     #[serde(default)]
     admin: Admin,
     #[serde(default)]
     meta: Meta,
 }
 
-fn is_empty_admin(a: &&Admin) -> bool {
-    a.is_empty()
-}
-
-fn is_empty_meta(m: &&Meta) -> bool {
-    m.is_empty()
-}
-
-/// The JSON array stored in `unit.variants`.
+/// The JSON array stored in `unit.variants`: `{lang, markup, plain?,
+/// admin?, meta?}` per variant, `plain` only when it differs from the markup.
+/// Written by hand rather than derived: it runs once per imported unit, and
+/// segment text rarely needs escaping, which [`push_json_str`] checks first.
 pub fn variants_json(variants: &[Variant]) -> String {
-    let out: Vec<VariantOut> = variants
-        .iter()
-        .map(|v| VariantOut {
-            lang: v.lang.as_str(),
-            markup: &v.markup,
-            plain: (v.plain != v.markup).then_some(v.plain.as_str()),
-            admin: &v.admin,
-            meta: &v.meta,
-        })
-        .collect();
-    serde_json::to_string(&out).unwrap_or_else(|_| "[]".into())
+    let text: usize = variants.iter().map(|v| v.markup.len() + 32).sum();
+    let mut out = String::with_capacity(text + 2);
+    out.push('[');
+    for (i, v) in variants.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"lang\":");
+        push_json_str(&mut out, v.lang.as_str());
+        out.push_str(",\"markup\":");
+        push_json_str(&mut out, &v.markup);
+        if v.plain != v.markup {
+            out.push_str(",\"plain\":");
+            push_json_str(&mut out, &v.plain);
+        }
+        if !v.admin.is_empty() {
+            out.push_str(",\"admin\":");
+            out.push_str(&serde_json::to_string(&v.admin).unwrap_or_else(|_| "{}".into()));
+        }
+        if !v.meta.is_empty() {
+            out.push_str(",\"meta\":");
+            out.push_str(&serde_json::to_string(&v.meta).unwrap_or_else(|_| "{}".into()));
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// Appends `s` as a JSON string. Only `"`, `\` and control characters need
+/// escaping; a test over the bytes that vectorises finds most text free of
+/// them, and serde_json escapes the rest.
+fn push_json_str(out: &mut String, s: &str) {
+    let special = s
+        .bytes()
+        .fold(0u8, |acc, b| acc | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\'));
+    if special == 0 {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
 }
 
 pub fn variants_from_row(row: &Row, at: usize) -> rusqlite::Result<Vec<Variant>> {
-    let json: String = row.get(at)?;
+    // Parsed where SQLite holds it, not from a copy.
+    let json = row.get_ref(at)?.as_str()?;
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| rusqlite::Error::FromSqlConversionFailure(at, Type::Text, e);
-    let stored: Vec<VariantIn> = serde_json::from_str(&json).map_err(|e| bad(Box::new(e)))?;
+    let stored: Vec<VariantIn> = serde_json::from_str(json).map_err(|e| bad(Box::new(e)))?;
     stored
         .into_iter()
         .map(|v| {
             let lang = Lang::parse(&v.lang).map_err(|e| bad(Box::new(e)))?;
+            let markup = v.markup.into_owned();
             Ok(Variant {
                 lang,
-                plain: v.plain.unwrap_or_else(|| v.markup.clone()),
-                markup: v.markup,
+                plain: v.plain.map_or_else(|| markup.clone(), Cow::into_owned),
+                markup,
                 admin: v.admin,
                 meta: v.meta,
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Prop;
+
+    #[test]
+    fn variants_json_is_the_json_of_the_documented_shape() {
+        let mut tricky = Variant {
+            lang: Lang::parse("en-GB").unwrap(),
+            markup: "say \"hi\" \\ <ph x=\"1\"/>\ttab\u{1}".into(),
+            plain: "say \"hi\" \\ \ttab\u{1}".into(),
+            admin: Admin::default(),
+            meta: Meta::default(),
+        };
+        tricky.admin.usage_count = Some(3);
+        tricky.meta.props.push(Prop {
+            kind: "x-a".into(),
+            lang: None,
+            o_encoding: None,
+            value: "v".into(),
+        });
+        let simple = Variant {
+            lang: Lang::parse("ja").unwrap(),
+            markup: "会議 &amp; 日本".into(),
+            plain: "会議 &amp; 日本".into(),
+            admin: Admin::default(),
+            meta: Meta::default(),
+        };
+        let json = variants_json(&[simple.clone(), tricky.clone()]);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let expected = serde_json::json!([
+            {"lang": "ja", "markup": simple.markup},
+            {"lang": "en-GB", "markup": tricky.markup, "plain": tricky.plain, "admin": {"usage_count": 3}, "meta": {"props": [{"type": "x-a", "value": "v"}]}},
+        ]);
+        assert_eq!(value, expected);
+        assert!(
+            json.starts_with(r#"[{"lang":"ja","markup":"会議 &amp; 日本"},{"lang":"en-GB","markup":"say \"hi\" \\"#),
+            "compact, in field order: {json}"
+        );
+    }
 }

@@ -4,7 +4,8 @@ use super::columns::{self, ADMIN, ADMIN_COUNT};
 use super::index::IndexBuffer;
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
-use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction, TransactionBehavior};
 use std::collections::HashSet;
 
 /// The file an import reads from.
@@ -27,6 +28,29 @@ pub enum AddOutcome {
     Unchanged,
 }
 
+/// The values of a unit's row that take work to compute: its identity, its
+/// languages and its variants column. They depend on the unit alone, so an
+/// importer can compute them beside the thread that writes.
+#[derive(Clone, Debug)]
+pub struct UnitRow {
+    hash: i64,
+    langs: String,
+    variants: String,
+}
+
+impl UnitRow {
+    pub fn of(unit: &Unit) -> UnitRow {
+        let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        UnitRow {
+            hash: unit.content_hash(),
+            langs: langs.join(" "),
+            variants: columns::variants_json(&unit.variants),
+        }
+    }
+}
+
 /// An open import: a write transaction. Dropping it without
 /// [`Import::commit`] rolls everything back.
 pub struct Import<'c> {
@@ -36,27 +60,26 @@ pub struct Import<'c> {
     /// a miss here proves it without touching the `unit_hash` index; only a
     /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
     known: HashSet<i64>,
-    insert_unit_sql: String,
+    /// The unit INSERT, prepared once per file: taking it from the statement
+    /// cache and binding every column (most are NULL) cost about half as
+    /// much per unit as SQLite's own work of storing it.
+    insert_unit: Statement<'c>,
     index: IndexBuffer,
 }
 
-/// Short form for the common case of a unit without administrative
-/// attributes or props: binding a dozen NULLs per row is a measurable share
-/// of import time.
-const INSERT_BARE_UNIT: &str =
-    "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
 impl<'c> Import<'c> {
     pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
+        let conn: &'c Connection = conn;
         let (tx, origin_id, known) = begin_file(conn, origin, "unit")?;
+        let insert_unit = conn.prepare(&format!(
+            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta) VALUES ({})",
+            placeholders(8 + ADMIN_COUNT + 1)
+        ))?;
         Ok(Import {
             tx,
             origin_id,
             known,
-            insert_unit_sql: format!(
-                "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta) VALUES ({})",
-                placeholders(8 + ADMIN_COUNT + 1)
-            ),
+            insert_unit,
             index: IndexBuffer::new(),
         })
     }
@@ -64,9 +87,15 @@ impl<'c> Import<'c> {
     /// Adds a unit, or merges it into the stored unit with the same
     /// languages and texts.
     pub fn add(&mut self, unit: &Unit) -> Result<AddOutcome, StoreError> {
-        let hash = unit.content_hash();
+        self.add_row(unit, &UnitRow::of(unit))
+    }
+
+    /// [`Import::add`] with the row values already computed (on another
+    /// thread, say); `row` must be `UnitRow::of(unit)`.
+    pub fn add_row(&mut self, unit: &Unit, row: &UnitRow) -> Result<AddOutcome, StoreError> {
+        let hash = row.hash;
         if self.known.insert(hash) {
-            self.insert(unit, hash)?;
+            self.insert(unit, row)?;
             return Ok(AddOutcome::Added);
         }
         let candidates: Vec<i64> = {
@@ -80,36 +109,39 @@ impl<'c> Import<'c> {
                 return self.merge(stored, unit);
             }
         }
-        self.insert(unit, hash)?;
+        self.insert(unit, row)?;
         Ok(AddOutcome::Added)
     }
 
-    fn insert(&mut self, unit: &Unit, hash: i64) -> Result<(), StoreError> {
-        let mut langs: Vec<&str> = unit.variants.iter().map(|v| v.lang.as_str()).collect();
-        langs.sort_unstable();
-        langs.dedup();
-        let langs = langs.join(" ");
+    fn insert(&mut self, unit: &Unit, row: &UnitRow) -> Result<(), StoreError> {
         let srclang = unit.srclang.as_ref().map(|s| s.to_string());
         let count = unit.variants.len() as i64;
-        let variants = columns::variants_json(&unit.variants);
+        let meta = columns::meta_json(&unit.meta);
         let head: [&dyn ToSql; 8] = [
             &self.origin_id,
-            &hash,
-            &langs,
+            &row.hash,
+            &row.langs,
             &unit.tuid,
             &srclang,
             &unit.segtype,
             &count,
-            &variants,
+            &row.variants,
         ];
-        if unit.meta.is_empty() && unit.admin.is_empty() {
-            self.tx.prepare_cached(INSERT_BARE_UNIT)?.execute(params_from_iter(head))?;
-        } else {
-            let meta = columns::meta_json(&unit.meta);
-            let admin = columns::admin_params(&unit.admin);
-            let mut stmt = self.tx.prepare_cached(&self.insert_unit_sql)?;
-            stmt.execute(params_from_iter(head.into_iter().chain(admin).chain([&meta as &dyn ToSql])))?;
+        let values = head
+            .into_iter()
+            .chain(columns::admin_params(&unit.admin))
+            .chain([&meta as &dyn ToSql]);
+        // Bindings outlive an execution: clear them all to NULL, then bind
+        // only the values this unit has.
+        let stmt = &mut self.insert_unit;
+        stmt.clear_bindings();
+        for (i, value) in values.enumerate() {
+            let value = value.to_sql()?;
+            if !matches!(value, ToSqlOutput::Borrowed(ValueRef::Null) | ToSqlOutput::Owned(Value::Null)) {
+                stmt.raw_bind_parameter(i + 1, value)?;
+            }
         }
+        stmt.raw_execute()?;
         self.index.add(&self.tx, self.tx.last_insert_rowid(), unit)
     }
 
@@ -166,13 +198,16 @@ impl<'c> Import<'c> {
 
 /// Opens a file's write transaction: takes the write lock, records the
 /// origin, and loads the content hashes of `table` (`unit` or `concept`),
-/// the identities new rows are checked against.
+/// the identities new rows are checked against. The connection is shared so
+/// that statements can be prepared beside the transaction; callers hold it
+/// exclusively (the `Store` methods that begin imports take `&mut self`),
+/// which is what rules out nested transactions.
 pub(super) fn begin_file<'c>(
-    conn: &'c mut Connection,
+    conn: &'c Connection,
     origin: &NewOrigin,
     table: &str,
 ) -> Result<(Transaction<'c>, i64, HashSet<i64>), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy_aware)?;
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(busy_aware)?;
     let header = serde_json::to_string(&origin.header).unwrap_or_default();
     tx.execute(
         "INSERT INTO origin (name, imported_at, format, header) VALUES (?1, ?2, ?3, ?4)",

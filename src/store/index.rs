@@ -23,14 +23,20 @@
 //! The index is therefore always exactly as current as the units: same
 //! transaction, same rollback.
 //!
+//! Deleting units leaves their entries behind: lookups skip ids that no
+//! longer exist, and an entry whose id SQLite reuses for a new unit can
+//! only make that unit look closer than it is (it gets its own entries
+//! too), which costs time, never a match. Chunks are numbered per group
+//! (`seq`), not by unit id, so a reused id never overwrites a chunk.
+//!
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
 //!
 //! `fuzzy_lang` lists the languages (primary subtags) indexed, and
-//! `fuzzy_df` how many units have each bucket (a little-endian `u32`
-//! per bucket). Lookups use it to leave the most frequent buckets of a
-//! query unread when the score floor allows; it only steers speed, never
-//! which matches are found.
+//! `fuzzy_df` how many units have each bucket (a little-endian `u32` per
+//! bucket). Lookups use it to leave the most frequent buckets of a query
+//! unread when the score floor allows; it only steers speed, never which
+//! matches are found.
 
 use super::StoreError;
 use crate::lang::Lang;
@@ -77,7 +83,9 @@ pub fn split(bucket: u32) -> (u32, u8) {
 pub(super) struct IndexBuffer {
     groups: Vec<Chunk>,
     bytes: usize,
-    /// Units added per bucket, not yet added to `fuzzy_df`.
+    /// Units added per bucket, not yet added to `fuzzy_df`; counted when a
+    /// group's chunk is written, in bucket order (counting on every add was
+    /// a cache miss per entry in this 4 MB table).
     df: Vec<u32>,
     /// Languages seen, not yet added to `fuzzy_lang`.
     langs: Vec<String>,
@@ -123,11 +131,8 @@ impl IndexBuffer {
         let normalized = normalize(plain);
         let tokens = tokens(&normalized);
         let count = tokens.len() as u64;
-        if self.df.is_empty() {
-            self.df = vec![0; 1 << BUCKET_BITS];
-        }
+
         for bucket in buckets(lang, &tokens) {
-            self.df[bucket as usize] += 1;
             let (group, low) = split(bucket);
             let chunk = &mut self.groups[group as usize];
             let before = chunk.data.len();
@@ -151,10 +156,16 @@ impl IndexBuffer {
             conn.prepare_cached("SELECT seq, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY seq DESC LIMIT 1")?;
         let mut put =
             conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (grp, seq, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
+        if self.df.is_empty() {
+            self.df = vec![0; 1 << BUCKET_BITS];
+        }
         for (group, chunk) in self.groups.iter_mut().enumerate() {
             if chunk.data.is_empty() {
                 continue;
             }
+            let counts = &mut self.df[group * GROUP_SIZE as usize..(group + 1) * GROUP_SIZE as usize];
+            for_each_entry(&chunk.data, |low, _, _| counts[usize::from(low) % GROUP_SIZE as usize] += 1)
+                .ok_or_else(|| corrupt(group as u32))?;
             let previous: Option<(i64, i64, Vec<u8>)> = last
                 .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
@@ -164,8 +175,9 @@ impl IndexBuffer {
                     postings.extend_from_slice(&chunk.data);
                     put.execute(params![group as i64, seq, chunk.last_unit, postings])?;
                 }
-                _ => {
-                    put.execute(params![group as i64, chunk.first_unit, chunk.last_unit, chunk.data])?;
+                previous => {
+                    let seq = previous.map_or(0, |(seq, _, _)| seq + 1);
+                    put.execute(params![group as i64, seq, chunk.last_unit, chunk.data])?;
                 }
             }
             *chunk = Chunk::default();
@@ -250,20 +262,30 @@ pub(super) fn scan_group(conn: &Connection, group: u32, mask: u64, mut f: impl F
     let mut rows = stmt.query([group as i64])?;
     while let Some(row) = rows.next()? {
         let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
-        let mut at = 0;
-        let mut unit = 0i64;
-        while at < data.len() {
-            let low = data[at];
-            let (delta, n1) = get_varint(&data[at + 1..]).ok_or_else(|| corrupt(group))?;
-            let (count, n2) = get_varint(&data[at + 1 + n1..]).ok_or_else(|| corrupt(group))?;
-            at += 1 + n1 + n2;
-            unit += delta as i64;
+        for_each_entry(data, |low, unit, count| {
             if low < 64 && mask & (1 << low) != 0 {
-                f(unit, count as u32);
+                f(unit, count);
             }
-        }
+        })
+        .ok_or_else(|| corrupt(group))?;
     }
     Ok(())
+}
+
+/// Calls `f(bucket position, unit id, token count)` for each entry of a
+/// chunk; `None` when the chunk is cut short.
+fn for_each_entry(data: &[u8], mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
+    let mut at = 0;
+    let mut unit = 0i64;
+    while at < data.len() {
+        let low = data[at];
+        let (delta, n1) = get_varint(&data[at + 1..])?;
+        let (count, n2) = get_varint(&data[at + 1 + n1..])?;
+        at += 1 + n1 + n2;
+        unit += delta as i64;
+        f(low, unit, count as u32);
+    }
+    Some(())
 }
 
 fn corrupt(group: u32) -> StoreError {

@@ -28,14 +28,16 @@
 //! and a reader never sees half an import.
 
 mod columns;
+mod delete;
 mod import;
 pub mod index;
 mod read;
 mod schema;
 mod terms;
 
-pub use import::{AddOutcome, Import};
-pub use read::{ExportFilter, OriginInfo, Stats, StoredUnit};
+pub use delete::Deleted;
+pub use import::{AddOutcome, Import, UnitRow};
+pub use read::{ExportFilter, OriginCount, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
 use crate::lang::Lang;

@@ -31,9 +31,16 @@ pub struct OriginInfo {
     pub name: String,
     pub imported_at: String,
     pub format: String,
-    pub units: u64,
     #[serde(skip)]
     pub header: Header,
+}
+
+/// An imported file with the number of units first imported from it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OriginCount {
+    #[serde(flatten)]
+    pub origin: OriginInfo,
+    pub units: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -51,7 +58,7 @@ pub struct Stats {
     pub terms: u64,
     pub languages: BTreeMap<String, u64>,
     pub pairs: Vec<LangPair>,
-    pub origins: Vec<OriginInfo>,
+    pub origins: Vec<OriginCount>,
 }
 
 pub(super) fn unit_sql(filter: &str) -> String {
@@ -120,31 +127,50 @@ impl Store {
         Ok(())
     }
 
+    /// Each origin's id and file name; cheap, unlike [`Store::origins`],
+    /// which counts the units of each.
+    pub fn origin_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT id, name FROM origin ORDER BY id")?;
+        let names = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    /// The imported files, in import order.
     pub fn origins(&self) -> Result<Vec<OriginInfo>, StoreError> {
-        // One pass over the units for all counts (origin_id is not indexed:
-        // an index would cost every import more than it saves here).
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, name, imported_at, format, header FROM origin ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            let header: String = r.get(4)?;
+            Ok(OriginInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                imported_at: r.get(2)?,
+                format: r.get(3)?,
+                header: serde_json::from_str(&header).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The imported files with their unit counts. Counting reads every unit
+    /// (`origin_id` is not indexed: an index would cost every import more
+    /// than it saves here), so only `stats` does it.
+    pub fn origin_counts(&self) -> Result<Vec<OriginCount>, StoreError> {
         let mut counts: BTreeMap<i64, u64> = BTreeMap::new();
         let mut stmt = self.conn().prepare("SELECT origin_id, count(*) FROM unit GROUP BY origin_id")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u64)))? {
             let (id, n) = row?;
             counts.insert(id, n);
         }
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id, name, imported_at, format, header FROM origin ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            let header: String = r.get(4)?;
-            let id: i64 = r.get(0)?;
-            Ok(OriginInfo {
-                id,
-                name: r.get(1)?,
-                imported_at: r.get(2)?,
-                format: r.get(3)?,
-                header: serde_json::from_str(&header).unwrap_or_default(),
-                units: counts.get(&id).copied().unwrap_or(0),
+        Ok(self
+            .origins()?
+            .into_iter()
+            .map(|origin| OriginCount {
+                units: counts.get(&origin.id).copied().unwrap_or(0),
+                origin,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect())
     }
 
     pub fn stats(&self) -> Result<Stats, StoreError> {
@@ -175,7 +201,7 @@ impl Store {
             terms,
             languages,
             pairs: pairs.into_iter().map(|((src, tgt), units)| LangPair { src, tgt, units }).collect(),
-            origins: self.origins()?,
+            origins: self.origin_counts()?,
         })
     }
 }

@@ -28,7 +28,6 @@
 use crate::lang::Lang;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
@@ -37,6 +36,8 @@ pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
 pub const MIN_LETTERS_FOREIGN_ONLY: usize = 20;
 pub const MIN_LETTERS_FOR_MODEL: usize = 40;
 pub const MIN_WORDS_FOR_MODEL: usize = 6;
+/// Characters of a document [`LangChecker::detect`] looks at.
+pub const DETECT_SAMPLE_CHARS: usize = 2000;
 
 /// Languages compiled into the model stage (see `Cargo.toml`).
 const MODEL_LANGUAGES: &[(Language, &str)] = &[
@@ -89,23 +90,54 @@ impl LangChecker {
         }
     }
 
+    /// The language of a document (`None` when unsure), for commands whose
+    /// user did not say: the script first (kana is Japanese, Hangul Korean,
+    /// Han without kana Japanese or Chinese, so `None`), then, for Latin
+    /// script, lingua among the languages compiled in. Only the first
+    /// [`DETECT_SAMPLE_CHARS`] characters are looked at.
+    pub fn detect(&self, text: &str) -> Option<Lang> {
+        let sample: String = text.chars().take(DETECT_SAMPLE_CHARS).collect();
+        let counts = ScriptCounts::of(&sample);
+        let dominant = ALL_SCRIPTS
+            .into_iter()
+            .max_by_key(|s| counts.count(*s))
+            .filter(|s| counts.count(*s) > 0)?;
+        let tag = match dominant {
+            Script::Latin => {
+                let language = self.model.detect_language_of(&sample)?;
+                MODEL_LANGUAGES.iter().find(|(l, _)| *l == language)?.1
+            }
+            Script::Kana | Script::Han if counts.count(Script::Kana) > 0 => "ja",
+            Script::Hangul => "ko",
+            _ => return None,
+        };
+        Lang::parse(tag).ok()
+    }
+
     /// `Some` when `text` is clearly not in `lang`.
     pub fn check(&self, lang: &Lang, text: &str) -> Option<Mismatch> {
+        let primary = lang.primary();
+        let native = scripts_of(primary)?;
+        let latin = native == [Script::Latin];
+        // Other scripts tolerate Latin acronyms and names (IoT機器, ASEAN諸国)
+        // as long as any native letter is present, so the first native
+        // letter settles the check: most Japanese segments start with one.
+        if !latin && text.chars().any(|c| script_of(c).is_some_and(|s| native.contains(&s))) {
+            return None;
+        }
         let counts = ScriptCounts::of(text);
         if counts.total < MIN_LETTERS_FOR_SCRIPT {
             return None;
         }
-        let native = scripts_of(lang.primary())?;
         let fitting: usize = native.iter().map(|s| counts.count(*s)).sum();
         let foreign = counts.total - fitting;
-        // Latin-script languages: most letters must be Latin. Other scripts
-        // tolerate Latin acronyms and names (IoT機器, ASEAN諸国) as long as any
-        // native letter is present; a text with none must be long, several
-        // words, before it is called foreign.
-        let mismatch = if native == [Script::Latin] {
+        // Latin-script languages: most letters must be Latin. A text with no
+        // letter of its own script must be long, several words, before it is
+        // called foreign.
+        let mismatch = if latin {
             fitting < foreign
         } else {
-            fitting == 0 && foreign >= MIN_LETTERS_FOREIGN_ONLY && text.split_whitespace().count() >= 5
+            fitting == 0 && foreign >= MIN_LETTERS_FOREIGN_ONLY && has_words(text, 5)
         };
         if mismatch {
             let dominant = ALL_SCRIPTS
@@ -117,11 +149,11 @@ impl LangChecker {
                 reason: "script",
             });
         }
-        if native != [Script::Latin] || counts.total < MIN_LETTERS_FOR_MODEL || text.split_whitespace().count() < MIN_WORDS_FOR_MODEL {
+        if !latin || counts.total < MIN_LETTERS_FOR_MODEL || !has_words(text, MIN_WORDS_FOR_MODEL) {
             return None;
         }
-        let (declared, _) = MODEL_LANGUAGES.iter().find(|(_, code)| *code == lang.primary())?;
-        if !function_words_suggest_another_language(lang.primary(), text) {
+        let (declared, _) = MODEL_LANGUAGES.iter().find(|(_, code)| *code == primary)?;
+        if !function_words_suggest_another_language(primary, text) {
             return None;
         }
         let confidences = self.model.compute_language_confidence_values(text);
@@ -190,22 +222,53 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Each function word with the set of languages (bit i = `FUNCTION_WORDS[i]`)
-/// it belongs to: one hash lookup per word instead of a scan of every list.
-static FUNCTION_WORD_LANGS: LazyLock<HashMap<&'static [u8], u8>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static [u8], u8> = HashMap::new();
+/// Each function word, packed by [`pack_word`], with the set of languages
+/// (bit i = `FUNCTION_WORDS[i]`) it belongs to, sorted by word: one binary
+/// search of integers per word instead of a scan of every list.
+static FUNCTION_WORD_LANGS: LazyLock<Vec<(u64, u8)>> = LazyLock::new(|| {
+    let mut table: Vec<(u64, u8)> = Vec::new();
     for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
         for w in *words {
-            *map.entry(w.as_bytes()).or_insert(0) |= 1 << i;
+            let key = pack_word(w.as_bytes());
+            match table.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, langs)) => *langs |= 1 << i,
+                None => table.push((key, 1 << i)),
+            }
         }
     }
-    map
+    table.sort_unstable();
+    table
 });
+
+/// A word of at most [`FUNCTION_WORD_MAX_BYTES`] bytes as an integer, ASCII
+/// letters folded to lower case (enough: the lists' few non-ASCII words,
+/// für, è, não, are lower case in running text). Words hold no NUL byte, so
+/// the zero padding keeps keys distinct.
+fn pack_word(word: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes[..word.len()].copy_from_slice(word);
+    bytes.make_ascii_lowercase();
+    u64::from_le_bytes(bytes)
+}
 
 /// Function words are short and sentences state their language early:
 /// looking further adds cost, not certainty.
 const FUNCTION_WORDS_EXAMINED: usize = 16;
 const FUNCTION_WORD_MAX_BYTES: usize = 6;
+
+/// The ASCII characters that separate words for the function-word test:
+/// whitespace, punctuation and digits. A table, because the test runs per
+/// character.
+const ASCII_WORD_BREAK: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        table[i] = matches!(b, b'\t'..=b'\r' | b' ') || b.is_ascii_punctuation() || b.is_ascii_digit();
+        i += 1;
+    }
+    table
+};
 
 /// True when some other language's function words are clearly more
 /// frequent in `text` than the declared language's (at least three, two
@@ -214,16 +277,19 @@ const FUNCTION_WORD_MAX_BYTES: usize = 6;
 fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
     let words = text
-        .split(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || c.is_ascii_digit())
+        .split(|c: char| {
+            if c.is_ascii() {
+                ASCII_WORD_BREAK[c as usize]
+            } else {
+                c.is_whitespace()
+            }
+        })
         .filter(|w| !w.is_empty())
         .take(FUNCTION_WORDS_EXAMINED);
+    let table = &*FUNCTION_WORD_LANGS;
     for word in words.filter(|w| w.len() <= FUNCTION_WORD_MAX_BYTES) {
-        // ASCII case folding is enough: the lists' few non-ASCII words
-        // (für, è, não) are lower case in running text.
-        let mut folded = [0u8; FUNCTION_WORD_MAX_BYTES];
-        folded[..word.len()].copy_from_slice(word.as_bytes());
-        folded.make_ascii_lowercase();
-        if let Some(&langs) = FUNCTION_WORD_LANGS.get(&folded[..word.len()]) {
+        if let Ok(found) = table.binary_search_by_key(&pack_word(word.as_bytes()), |(k, _)| *k) {
+            let langs = table[found].1;
             for (i, score) in scores.iter_mut().enumerate() {
                 *score += usize::from(langs & (1 << i) != 0);
             }
@@ -234,6 +300,12 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
         .position(|(code, _)| *code == declared)
         .map_or(0, |i| scores[i]);
     scores.iter().any(|&s| s >= 3 && s >= declared_score + 2 && s >= 2 * declared_score)
+}
+
+/// True when `text` has at least `n` whitespace-separated words; stops
+/// counting there.
+fn has_words(text: &str, n: usize) -> bool {
+    text.split_whitespace().nth(n - 1).is_some()
 }
 
 /// Letters per script, indexed by `Script as usize`.
@@ -259,22 +331,25 @@ const ALL_SCRIPTS: [Script; SCRIPTS] = [
 impl ScriptCounts {
     fn of(text: &str) -> ScriptCounts {
         let mut by_script = [0; SCRIPTS];
-        let mut total = 0;
-        for c in text.chars() {
-            // Most characters of most segments are ASCII: skip the table.
-            let script = if c.is_ascii() {
-                if !c.is_ascii_alphabetic() {
-                    continue;
-                }
-                Script::Latin
-            } else {
-                match script_of(c) {
-                    Some(s) => s,
-                    None => continue,
-                }
-            };
-            by_script[script as usize] += 1;
-            total += 1;
+        // Most letters of most segments are ASCII, and ASCII letters are
+        // Latin: a branch-free count over the bytes, per chunk of 64 in a
+        // byte counter, which vectorises (non-ASCII bytes never pass)…
+        let ascii_letters: usize = text
+            .as_bytes()
+            .chunks(64)
+            .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, b| n + u8::from((b | 0x20).wrapping_sub(b'a') < 26))))
+            .sum();
+        by_script[Script::Latin as usize] = ascii_letters;
+        let mut total = ascii_letters;
+        // … then the other characters, one by one.
+        let mut rest = if text.is_ascii() { "" } else { text };
+        while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+            let mut chars = rest[i..].chars();
+            if let Some(script) = chars.next().and_then(script_of) {
+                by_script[script as usize] += 1;
+                total += 1;
+            }
+            rest = chars.as_str();
         }
         ScriptCounts { by_script, total }
     }
@@ -366,6 +441,34 @@ mod tests {
             None
         );
         assert_eq!(check("ja", "第10回日・ASEAN情報セキュリティ政策会議が開催されました。"), None);
+    }
+
+    #[test]
+    fn detects_a_document_language() {
+        let checker = LangChecker::new();
+        let detect = |text: &str| checker.detect(text).map(|l| l.to_string());
+        assert_eq!(
+            detect("第10回日・ASEAN情報セキュリティ政策会議が開催されました。").as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            detect("The Policy Meeting has been held approximately once a year since 2009.").as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect("Die Sitzung wurde am Dienstag in Singapur abgehalten.").as_deref(),
+            Some("de")
+        );
+        assert_eq!(detect("総務省"), None, "Han alone: Japanese or Chinese");
+        assert_eq!(detect("2017 – 2018"), None);
+    }
+
+    #[test]
+    fn word_break_table_is_the_character_test() {
+        for c in (0u8..128).map(char::from) {
+            let expected = c.is_whitespace() || c.is_ascii_punctuation() || c.is_ascii_digit();
+            assert_eq!(ASCII_WORD_BREAK[c as usize], expected, "{c:?}");
+        }
     }
 
     #[test]

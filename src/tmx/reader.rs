@@ -31,7 +31,17 @@ pub struct TmxReader {
     units_read: u64,
     warnings: Vec<Warning>,
     finished: bool,
+    /// Tags already parsed, as written: a file spells its few languages the
+    /// same way in every unit, and parsing costs more than comparing.
+    langs: Vec<(String, Lang)>,
+    /// Read buffers, one per nesting level in use (see [`Events::next_into`]):
+    /// the `<tu>`, `<tuv>` and `<seg>` loops read without copying events.
+    bufs: Vec<Vec<u8>>,
 }
+
+/// At most this many spellings are remembered (a file with more still
+/// reads correctly, only slower).
+const LANGS_REMEMBERED: usize = 16;
 
 /// Where an element sits in `<seg>` content, for the DTD's content models.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,6 +71,8 @@ impl TmxReader {
             units_read: 0,
             warnings: Vec::new(),
             finished: false,
+            langs: Vec::new(),
+            bufs: Vec::new(),
         };
         tmx.read_prolog().map_err(|e| tmx.events.locate(e))?;
         Ok(tmx)
@@ -87,6 +99,23 @@ impl TmxReader {
     /// Bytes of decoded input consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
         self.events.bytes_read()
+    }
+
+    /// A read buffer for one nesting level; given back with `self.bufs.push`
+    /// when the level is done (one lost on an error is not missed).
+    fn take_buf(&mut self) -> Vec<u8> {
+        self.bufs.pop().unwrap_or_default()
+    }
+
+    fn parse_lang(&mut self, raw: &str) -> Result<Lang, crate::lang::LangError> {
+        if let Some((_, lang)) = self.langs.iter().find(|(r, _)| r == raw) {
+            return Ok(lang.clone());
+        }
+        let lang = Lang::parse(raw)?;
+        if self.langs.len() < LANGS_REMEMBERED {
+            self.langs.push((raw.to_string(), lang.clone()));
+        }
+        Ok(lang)
     }
 
     fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
@@ -239,19 +268,20 @@ impl TmxReader {
     }
 
     fn read_next_unit(&mut self) -> Parse<Option<Unit>> {
-        loop {
-            match self.events.next_event()? {
+        let mut buf = self.take_buf();
+        let next = loop {
+            match self.events.next_into(&mut buf)? {
                 Event::Text(t) if t.trim().is_empty() => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Start(e) if e.name().as_ref() == "tu" => {
                     let unit = self.read_tu(&e, false)?;
                     self.units_read += 1;
-                    return Ok(Some(unit));
+                    break Some(unit);
                 }
                 Event::Empty(e) if e.name().as_ref() == "tu" => {
                     let unit = self.read_tu(&e, true)?;
                     self.units_read += 1;
-                    return Ok(Some(unit));
+                    break Some(unit);
                 }
                 Event::Start(e) => {
                     let name = e.name().as_ref().to_string();
@@ -264,7 +294,7 @@ impl TmxReader {
                 }
                 Event::End(e) if e.name().as_ref() == "body" => {
                     self.expect_end_of_document("tmx")?;
-                    return Ok(None);
+                    break None;
                 }
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     self.warn(None, "stray-text", "text directly inside <body> ignored".into());
@@ -276,7 +306,9 @@ impl TmxReader {
                 }
                 _ => return self.events.error("unexpected content in <body>; expected <tu>"),
             }
-        }
+        };
+        self.bufs.push(buf);
+        Ok(next)
     }
 
     /// After `</body>`: `</tmx>`, then only comments and whitespace.
@@ -294,9 +326,9 @@ impl TmxReader {
 
     fn read_tu(&mut self, start: &BytesStart, empty: bool) -> Parse<Unit> {
         let mut unit = Unit::default();
-        let attrs = self.events.attributes(start)?;
         let mut unknown = Vec::new();
-        for (name, value) in attrs {
+        for attr in self.events.attribute_iter(start) {
+            let (name, value) = attr?;
             match name {
                 "tuid" => unit.tuid = Some(value.into_owned()),
                 "srclang" => match SrcLang::parse(&value) {
@@ -322,8 +354,9 @@ impl TmxReader {
         }
         let mut lang_styles = (false, false); // (xml:lang seen, lang seen)
         if !empty {
+            let mut buf = self.take_buf();
             loop {
-                match self.events.next_event()? {
+                match self.events.next_into(&mut buf)? {
                     Event::Text(t) if t.trim().is_empty() => {}
                     Event::Comment(_) | Event::PI(_) => {}
                     Event::Start(e) if e.name().as_ref() == "tuv" => {
@@ -369,13 +402,25 @@ impl TmxReader {
                     _ => {}
                 }
             }
+            self.bufs.push(buf);
         }
-        let mut langs: Vec<&Lang> = unit.variants.iter().map(|v| &v.lang).collect();
-        langs.sort();
-        let repeated: Vec<String> = langs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
-        if !repeated.is_empty() {
-            let mut repeated = repeated;
+        // Most units have a few variants: for them a quadratic test costs
+        // less than sorting (and a hostile unit with many is sorted).
+        let few = unit.variants.len() <= 16;
+        let variants = &unit.variants;
+        let maybe_repeats = !few
+            || variants
+                .iter()
+                .enumerate()
+                .any(|(i, v)| variants[..i].iter().any(|w| w.lang == v.lang));
+        let mut repeated: Vec<String> = Vec::new();
+        if maybe_repeats {
+            let mut langs: Vec<&Lang> = variants.iter().map(|v| &v.lang).collect();
+            langs.sort();
+            repeated = langs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
             repeated.dedup();
+        }
+        if !repeated.is_empty() {
             self.warn(
                 Some(&unit),
                 "duplicate-language",
@@ -405,10 +450,11 @@ impl TmxReader {
         let mut admin = Admin::default();
         let (mut xml_lang, mut legacy_lang) = (None, None);
         let mut problems = Vec::new();
-        for (name, value) in self.events.attributes(start)? {
+        for attr in self.events.attribute_iter(start) {
+            let (name, value) = attr?;
             match name {
-                "xml:lang" => xml_lang = Some(value.into_owned()),
-                "lang" => legacy_lang = Some(value.into_owned()),
+                "xml:lang" => xml_lang = Some(value),
+                "lang" => legacy_lang = Some(value),
                 "xml:space" => {}
                 _ => {
                     if let Some(problem) = set_admin(&mut admin, name, &value) {
@@ -433,8 +479,9 @@ impl TmxReader {
         let mut meta = Meta::default();
         let mut seg: Option<(String, String)> = None;
         if !empty {
+            let mut buf = self.take_buf();
             loop {
-                match self.events.next_event()? {
+                match self.events.next_into(&mut buf)? {
                     Event::Text(t) if t.trim().is_empty() => {}
                     Event::Comment(_) | Event::PI(_) => {}
                     Event::Start(e) if e.name().as_ref() == "seg" => {
@@ -485,6 +532,7 @@ impl TmxReader {
                     _ => {}
                 }
             }
+            self.bufs.push(buf);
         }
         let Some(raw_lang) = xml_lang.or(legacy_lang) else {
             self.warn(
@@ -494,7 +542,7 @@ impl TmxReader {
             );
             return Ok(None);
         };
-        let lang = match Lang::parse(&raw_lang) {
+        let lang = match self.parse_lang(&raw_lang) {
             Ok(l) => l,
             Err(err) => {
                 self.warn(Some(unit), "bad-language", format!("{err}; that variant is skipped"));
@@ -526,9 +574,10 @@ impl TmxReader {
         let mut plain = String::new();
         let mut stack: Vec<Open> = Vec::new();
         let mut paired: Vec<(bool, String)> = Vec::new(); // (is_bpt, i)
+        let mut buf = self.take_buf();
         loop {
             // An empty element is a start without content: one code path.
-            let (event, is_empty) = match self.events.next_event()? {
+            let (event, is_empty) = match self.events.next_into(&mut buf)? {
                 Event::Empty(e) => (Event::Start(e), true),
                 other => (other, false),
             };
@@ -616,6 +665,7 @@ impl TmxReader {
                 Event::Decl(_) | Event::DocType(_) => return self.events.error("unexpected declaration inside <seg>"),
             }
         }
+        self.bufs.push(buf);
         self.check_pairs(unit, &paired);
         Ok((markup, plain))
     }

@@ -57,11 +57,20 @@ impl Events {
 
     /// The next event, owned; quick-xml errors become parse errors.
     pub fn next_event(&mut self) -> Parse<Event<'static>> {
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        let event = self.next_into(&mut buf).map(Event::into_owned);
+        self.buf = buf;
+        event
+    }
+
+    /// The next event, borrowed from `buf` (cleared first). Readers that
+    /// nest use one buffer per level, so that an element's start tag stays
+    /// borrowed while its content is read, and no event is copied.
+    pub fn next_into<'b>(&mut self, buf: &'b mut Vec<u8>) -> Parse<Event<'b>> {
+        buf.clear();
         self.event_start = self.reader.buffer_position();
-        match self.reader.read_event_into(&mut self.buf) {
+        match self.reader.read_event_into(buf) {
             Ok(event) => {
-                let event = event.into_owned();
                 self.check_characters(&event)?;
                 Ok(event)
             }
@@ -183,21 +192,26 @@ impl Events {
     /// errors. Borrowed from the event: no allocation unless a value holds
     /// an entity reference or needs normalising.
     pub fn attributes<'e>(&self, e: &'e BytesStart) -> Parse<Vec<(&'e str, Cow<'e, str>)>> {
-        let mut out = Vec::new();
-        for attr in e.attributes() {
+        self.attribute_iter(e).collect()
+    }
+
+    /// [`Events::attributes`] one by one, without collecting them (readers
+    /// call this for every element); borrows only the event.
+    pub fn attribute_iter<'e>(&self, e: &'e BytesStart) -> impl Iterator<Item = Parse<(&'e str, Cow<'e, str>)>> + 'e {
+        let offset = self.event_start;
+        e.attributes().map(move |attr| {
             let attr = attr.map_err(|err| ParseError {
-                offset: self.event_start,
+                offset,
                 message: format!("malformed attribute: {err}"),
             })?;
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Explicit1_0)
                 .map_err(|err| ParseError {
-                    offset: self.event_start,
+                    offset,
                     message: describe_xml_error(&err),
                 })?;
-            out.push((attr.key.0, value));
-        }
-        Ok(out)
+            Ok((attr.key.0, value))
+        })
     }
 }
 

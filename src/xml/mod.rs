@@ -233,6 +233,10 @@ pub fn forbidden_char(s: &str) -> Option<(usize, char)> {
 
 /// Escapes text for element content (`&`, `<`, `>`).
 pub fn escape_text(s: &str, out: &mut String) {
+    if !needs_escape(s, false) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -247,6 +251,10 @@ pub fn escape_text(s: &str, out: &mut String) {
 
 /// Escapes text for a double-quoted attribute value.
 pub fn escape_attr(s: &str, out: &mut String) {
+    if !needs_escape(s, true) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -261,9 +269,41 @@ pub fn escape_attr(s: &str, out: &mut String) {
     }
 }
 
+/// Whether `s` holds a character [`escape_text`] (or, with `attr`,
+/// [`escape_attr`]) rewrites. Most text holds none: one pass over the bytes
+/// that vectorises, then a plain copy.
+fn needs_escape(s: &str, attr: bool) -> bool {
+    let attr = u8::from(attr);
+    s.bytes().fold(0u8, |acc, b| {
+        acc | u8::from(b == b'&')
+            | u8::from(b == b'<')
+            | u8::from(b == b'>')
+            | u8::from(b == b'\r')
+            | (attr & (u8::from(b == b'"') | u8::from(b == b'\n') | u8::from(b == b'\t')))
+    }) != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes() {
+        let text = |s: &str| {
+            let mut out = String::new();
+            escape_text(s, &mut out);
+            out
+        };
+        let attr = |s: &str| {
+            let mut out = String::new();
+            escape_attr(s, &mut out);
+            out
+        };
+        assert_eq!(text("会議 \"a\"\tb\nc"), "会議 \"a\"\tb\nc");
+        assert_eq!(text("a<b>&c\r"), "a&lt;b&gt;&amp;c&#13;");
+        assert_eq!(attr("会議 x"), "会議 x");
+        assert_eq!(attr("\"a\"\tb\nc\r&"), "&quot;a&quot;&#9;b&#10;c&#13;&amp;");
+    }
 
     #[test]
     fn sniffs_boms_and_declarations() {
