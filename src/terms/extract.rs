@@ -18,9 +18,10 @@
 //! 3. **Rendering.** Target segments are cut the same way (by the target
 //!    language's rules). For each source candidate, the target n-gram with
 //!    the best Dice coefficient `2·both / (source + target)` over the units
-//!    is its proposed rendering; a rendering of fewer words within 0.1 of
-//!    the best wins (`explained` rather than `side explained`, which
-//!    happens to follow it as often).
+//!    is its proposed rendering (on a tie, the one of most words); a part of
+//!    it within 0.1 of its Dice, as often with the source and also
+//!    elsewhere, wins (`explained` rather than `side explained`, which
+//!    happens to follow it in the TM).
 //! 4. Candidates the glossary already has (a term of the source language
 //!    that covers the whole candidate) are skipped; the rest are ranked by
 //!    frequency, then Dice, then length.
@@ -158,6 +159,11 @@ fn words(ngram: &str) -> usize {
     ngram.split(' ').count()
 }
 
+/// Whether `part`'s words occur in `whole`, in a row.
+fn contains_words(whole: &str, part: &str) -> bool {
+    format!(" {whole} ").contains(&format!(" {part} "))
+}
+
 /// Candidates from (source, target) plain-text pairs.
 pub fn extract(pairs: &[(String, String)], src: &Lang, tgt: &Lang, glossary: &TermIndex, options: &ExtractOptions) -> Vec<Candidate> {
     let min_freq = options.min_freq.max(1);
@@ -208,16 +214,30 @@ pub fn extract(pairs: &[(String, String)], src: &Lang, tgt: &Lang, glossary: &Te
                     .iter()
                     .map(|(&h, &both)| (h, both, 2.0 * both as f64 / (frequency + target_freq[h]) as f64))
                     .collect();
-                let top = scored.iter().map(|c| c.2).fold(0.0, f64::max);
-                // Among the nearly best, the fewest words: `explained`, not
-                // `side explained` that happens to follow it as often.
-                scored.into_iter().filter(|c| c.2 >= top - NEARLY).min_by(|a, b| {
-                    words(a.0)
-                        .cmp(&words(b.0))
-                        .then(b.2.total_cmp(&a.2))
-                        .then(target_freq[b.0].cmp(&target_freq[a.0]))
-                        .then(a.0.cmp(b.0))
-                })
+                // The best Dice; on a tie, the most words (the most specific).
+                let best = scored.iter().copied().max_by(|a, b| {
+                    a.2.total_cmp(&b.2)
+                        .then(words(a.0).cmp(&words(b.0)))
+                        .then(target_freq[a.0].cmp(&target_freq[b.0]))
+                        .then(b.0.cmp(a.0))
+                })?;
+                // A part of it that is nearly as good, occurs with the source
+                // as often and also elsewhere wins: `explained`, not `side
+                // explained` that follows it in this TM. A part that never
+                // occurs without the rest (`meeting` of `policy meeting`)
+                // does not.
+                let part = scored
+                    .iter()
+                    .copied()
+                    .filter(|c| {
+                        c.2 >= best.2 - NEARLY
+                            && c.1 >= best.1
+                            && target_freq[c.0] > target_freq[best.0]
+                            && words(c.0) < words(best.0)
+                            && contains_words(best.0, c.0)
+                    })
+                    .min_by(|a, b| words(a.0).cmp(&words(b.0)).then(b.2.total_cmp(&a.2)).then(a.0.cmp(b.0)));
+                Some(part.unwrap_or(best))
             });
             let (target, together, dice) = best.map_or((String::new(), 0, 0.0), |(h, both, d)| (h.to_string(), both, d));
             Candidate {
