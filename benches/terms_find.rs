@@ -4,21 +4,21 @@
 //! Run by hand (not in CI): `cargo bench --bench terms_find`.
 //!
 //! It reads `../shared/corpus/termbases/jmdict/jmdict_ja-en.tsv.xz`
-//! (`xz` must be installed; columns `idseq kanji kana pos_first_sense
-//! glosses`, alternatives separated by `|`, glosses by `; `) into one
-//! concept per entry — kanji spellings preferred, kana spellings admitted,
-//! glosses as English terms — builds a [`TermIndex`] directly (no store),
+//! (`xz` must be installed) with the glossary table reader's JMdict layout
+//! (one concept per entry: kanji spellings preferred, kana spellings
+//! admitted, glosses as English terms), builds a [`TermIndex`] directly (no store),
 //! and scans the `ja` column of the first 10,000 sentences of
 //! `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_sample.tsv` with
 //! `--lang ja`. Skipped with a message when either file is absent.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
-use yakugo::terms::{Concept, Term, TermStatus};
+use yakugo::terms::table::{read_table, Layout, TableOptions};
+use yakugo::terms::Concept;
 
 const SENTENCES: usize = 10_000;
 
@@ -67,55 +67,21 @@ fn main() {
     );
 }
 
+/// JMdict through the glossary table reader (`yakugo terms import` reads
+/// it the same way), after `xz -dc` into a temporary file.
 fn read_jmdict(path: &Path) -> Vec<Concept> {
-    let mut child = Command::new("xz")
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let tsv = dir.path().join("jmdict_ja-en.tsv");
+    let status = Command::new("xz")
         .arg("-dc")
         .arg(path)
-        .stdout(Stdio::piped())
-        .spawn()
+        .stdout(std::fs::File::create(&tsv).expect("temporary file"))
+        .status()
         .expect("xz (install xz-utils)");
-    let reader = BufReader::new(child.stdout.take().expect("xz stdout"));
-    let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
-    let term = |lang: &Lang, text: &str, status| Term::new(lang.clone(), text, status);
-    let mut concepts = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.expect("JMdict line");
-        let cols: Vec<&str> = line.split('\t').collect();
-        if n == 0 {
-            assert_eq!(
-                cols,
-                ["idseq", "kanji", "kana", "pos_first_sense", "glosses"],
-                "JMdict columns changed"
-            );
-            continue;
-        }
-        let [id, kanji, kana, pos, glosses] = cols[..] else { continue };
-        let mut terms = Vec::new();
-        for k in kanji.split('|').filter(|s| !s.is_empty()) {
-            terms.push(term(&ja, k, TermStatus::Preferred));
-        }
-        let kana_status = if terms.is_empty() {
-            TermStatus::Preferred
-        } else {
-            TermStatus::Admitted
-        };
-        for k in kana.split('|').filter(|s| !s.is_empty()) {
-            terms.push(term(&ja, k, kana_status));
-        }
-        for g in glosses.split("; ").filter(|s| !s.is_empty()) {
-            terms.push(term(&en, g, TermStatus::Preferred));
-        }
-        for t in &mut terms {
-            t.part_of_speech = Some(pos.to_string());
-        }
-        concepts.push(Concept {
-            id: Some(id.to_string()),
-            terms,
-            ..Concept::default()
-        });
-    }
-    let _ = child.wait();
-    concepts
+    assert!(status.success(), "xz -dc {}", path.display());
+    let table = read_table(&tsv, &TableOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.layout, Layout::Jmdict, "JMdict columns changed");
+    table.concepts
 }
 
 fn read_sentences(path: &Path) -> Vec<String> {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "yakugo",
     version,
     about = "Translation memory and terminology manager (TMX, TSV; Japanese-aware)",
-    after_help = "Examples:\n  yakugo import tm/mic-news-vol28-no5.ja-en.tmx\n  yakugo --db my.db import memoq-export.tmx trados.tmx --json\n  yakugo export --src ja --tgt en out.tmx\n  yakugo stats\n  yakugo terms import glossaries/mic-ict.tbx\n\nExit codes: 0 ok, 1 findings or rejected input, 2 usage or internal error."
+    after_help = "Examples:\n  yakugo import tm/mic-news-vol28-no5.ja-en.tmx\n  yakugo --db my.db import memoq-export.tmx trados.tmx --json\n  yakugo export --src ja --tgt en out.tmx\n  yakugo stats\n  yakugo terms import glossaries/mic-ict.tbx\n  yakugo translate tm/new-text.ja.txt --src ja --tgt en --out new-text.xlf\n  yakugo analyze tm/new-text.ja.txt --src ja --tgt en\n  yakugo check tm/mic-news-vol28-no5.ja-en.tmx\n\nExit codes: 0 ok, 1 findings or rejected input, 2 usage or internal error."
 )]
 struct Cli {
     /// The store (an SQLite file). Default: the user's data directory.
@@ -38,8 +38,16 @@ enum Command {
     Lookup(cmd::lookup::Args),
     /// Show what the store holds.
     Stats(cmd::stats::Args),
+    /// Remove what one import brought (units, concepts).
+    Delete(cmd::delete::Args),
+    /// Check a translated file: glossary terms, consistency, numbers, tags, language.
+    Check(cmd::check::Args),
     /// Glossaries: import and export TBX, TSV and CSV.
     Terms(cmd::terms::Args),
+    /// Pre-translate a text (plain, Markdown, XLIFF) against the store: XLIFF, TMX, JSON or HTML.
+    Translate(cmd::translate::Args),
+    /// Match-band statistics of a text against the store, as CAT tools print them.
+    Analyze(cmd::analyze::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,7 +70,11 @@ fn main() -> ExitCode {
         Command::Concordance(args) => cmd::concordance::run(&global, args),
         Command::Lookup(args) => cmd::lookup::run(&global, args),
         Command::Stats(args) => cmd::stats::run(&global, args),
+        Command::Delete(args) => cmd::delete::run(&global, args),
         Command::Terms(args) => cmd::terms::run(&global, args),
+        Command::Translate(args) => cmd::translate::run(&global, args),
+        Command::Analyze(args) => cmd::analyze::run(&global, args),
+        Command::Check(args) => cmd::check::run(&global, args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -28,6 +28,7 @@ pub struct PairReader {
     first: bool,
     warnings: Vec<Warning>,
     row: u64,
+    keep_untranslated: bool,
 }
 
 impl PairReader {
@@ -47,7 +48,15 @@ impl PairReader {
             first: true,
             warnings: Vec::new(),
             row: 0,
+            keep_untranslated: false,
         })
+    }
+
+    /// Rows with a source and an empty target become units with the source
+    /// variant only (for checking), instead of being skipped.
+    pub fn keep_untranslated(mut self) -> PairReader {
+        self.keep_untranslated = true;
+        self
     }
 
     pub fn take_warnings(&mut self) -> Vec<Warning> {
@@ -91,7 +100,8 @@ impl PairReader {
                 );
                 continue;
             };
-            if src.trim().is_empty() || tgt.trim().is_empty() {
+            let untranslated = self.keep_untranslated && tgt.trim().is_empty();
+            if src.trim().is_empty() || (tgt.trim().is_empty() && !untranslated) {
                 self.warn(line, "empty-cell", "the source or target cell is empty; row skipped".into());
                 continue;
             }
@@ -121,9 +131,13 @@ impl PairReader {
                     meta: Default::default(),
                 }
             };
+            let mut variants = vec![variant(&self.src, &src)];
+            if !untranslated {
+                variants.push(variant(&self.tgt, &tgt));
+            }
             return Ok(Some(Unit {
                 srclang: Some(SrcLang::One(self.src.clone())),
-                variants: vec![variant(&self.src, &src), variant(&self.tgt, &tgt)],
+                variants,
                 ..Unit::default()
             }));
         }

@@ -101,3 +101,107 @@ fn concordance_finds_a_single_kanji_and_an_english_phrase_in_context() {
     );
     assert_eq!(first["lang"], "en");
 }
+
+/// The Japanese sources of the bundled TM, in order (ja is each unit's
+/// first variant there, and these have no inline markup).
+fn bundled_sources() -> Vec<String> {
+    let tm = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tm/mic-news-vol28-no5.ja-en.tmx")).unwrap();
+    let mut out = Vec::new();
+    for tu in tm.split("<tu ").skip(1) {
+        let seg = tu.split("<seg>").nth(1).and_then(|s| s.split("</seg>").next()).unwrap();
+        out.push(seg.to_string());
+    }
+    out
+}
+
+#[test]
+fn the_index_answers_exactly_as_the_exhaustive_scan() {
+    let (_dir, db) = store();
+    let new_text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tm/new-text.ja.txt")).unwrap();
+    let mut queries: Vec<String> = bundled_sources().into_iter().take(30).collect();
+    queries.extend(new_text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
+    let input = queries.join("\n");
+    let indexed = lookup(&db, &["--min", "70"], Some(&input));
+    let exhaustive = lookup(&db, &["--min", "70", "--exhaustive"], Some(&input));
+    assert_eq!(indexed.len(), queries.len());
+    assert_eq!(indexed, exhaustive);
+}
+
+#[test]
+fn document_order_gives_context_matches_of_101() {
+    let (_dir, db) = store();
+    let sources = bundled_sources();
+    let (prev, middle, next) = (&sources[10], &sources[11], &sources[12]);
+    let answers = lookup(&db, &["--document", "--top", "1"], Some(&format!("{prev}\n{middle}\n{next}\n")));
+    assert_eq!(answers[1]["matches"][0]["score"], 101.0);
+    assert_eq!(answers[1]["matches"][0]["kind"], "context");
+    let alone = lookup(&db, &["--top", "1", "--prev", "関係のない前の文。", middle], None);
+    assert_eq!(
+        alone[0]["matches"][0]["score"], 100.0,
+        "a different previous segment is no context match"
+    );
+}
+
+#[test]
+fn term_hits_come_with_approved_renderings_and_their_use_in_each_match() {
+    let (_dir, db) = store();
+    let glossary = Path::new(env!("CARGO_MANIFEST_DIR")).join("glossaries/mic-ict.tbx");
+    Command::cargo_bin("yakugo")
+        .unwrap()
+        .arg("--db")
+        .arg(&db)
+        .args(["terms", "import"])
+        .arg(glossary)
+        .assert()
+        .success();
+    let answers = lookup(&db, &["--top", "1", "第11回日・ASEAN情報セキュリティ政策会議の結果"], None);
+    let terms = answers[0]["terms"].as_array().unwrap();
+    assert!(!terms.is_empty(), "{answers:?}");
+    let asean = terms
+        .iter()
+        .find(|t| t["matched"].as_str().unwrap().contains("ASEAN"))
+        .expect("an ASEAN term");
+    assert!(asean["approved"].as_array().is_some_and(|a| !a.is_empty()));
+    let uses = answers[0]["matches"][0]["terms"].as_array().unwrap();
+    assert!(uses.iter().any(|u| u["rendering"] == "approved"), "{uses:?}");
+}
+
+#[test]
+fn deleted_units_leave_lookups_and_reimports_agree_with_the_scan() {
+    let (dir, db) = store();
+    let yakugo = || {
+        let mut cmd = Command::cargo_bin("yakugo").unwrap();
+        cmd.arg("--db").arg(&db);
+        cmd
+    };
+    let query = bundled_sources()[5].clone();
+    assert_eq!(lookup(&db, &["--top", "1", &query], None)[0]["matches"][0]["score"], 100.0);
+    yakugo()
+        .args(["delete", "--origin", "mic-news-vol28-no5.ja-en.tmx"])
+        .assert()
+        .success();
+    assert_eq!(lookup(&db, &[&query], None)[0]["matches"], serde_json::json!([]));
+    yakugo().args(["delete", "--origin", "1"]).assert().code(2);
+    // The ids of the deleted units are free again: the index must not be
+    // fooled by its stale entries.
+    let other = dir.path().join("other.tsv");
+    std::fs::write(
+        &other,
+        format!("{}\tOne\n総務省は報告書を公表しました。\tMIC published the report.\n", &query),
+    )
+    .unwrap();
+    yakugo()
+        .args(["import", "--format", "tsv", "--src", "ja", "--tgt", "en"])
+        .arg(&other)
+        .assert()
+        .success();
+    let tm = Path::new(env!("CARGO_MANIFEST_DIR")).join("tm/mic-news-vol28-no5.ja-en.tmx");
+    yakugo().arg("import").arg(tm).assert().success();
+    let input = bundled_sources().join("\n");
+    assert_eq!(
+        lookup(&db, &["--min", "70"], Some(&input)),
+        lookup(&db, &["--min", "70", "--exhaustive"], Some(&input))
+    );
+    let best = &lookup(&db, &["--top", "2", &query], None)[0]["matches"];
+    assert_eq!(best.as_array().unwrap().len(), 2, "{best}");
+}

@@ -221,7 +221,52 @@ fn tables_omegat_utf16_csv() {
     assert_eq!(Delimiter::from_path(Path::new("a.CSV")), Delimiter::Comma);
 }
 
-/// The bundled glossary in both formats: the same 94 concepts (the TSV has
+/// JMdict's tabulation (`idseq kanji kana pos_first_sense glosses`), read
+/// by its header: one concept per entry, kanji preferred, kana admitted
+/// (preferred without kanji), each distinct gloss an English term.
+#[test]
+fn tables_jmdict_layout() {
+    let t = table::read_table(&fixture("jmdict_sample.tsv"), &TableOptions::default()).unwrap();
+    assert_eq!(t.layout, Layout::Jmdict);
+    assert_eq!(t.concepts.len(), 3);
+    let c = &t.concepts[0];
+    assert_eq!(c.id.as_deref(), Some("9000010"));
+    let texts: Vec<(&str, &str, TermStatus)> = c.terms.iter().map(|t| (t.lang.as_str(), t.text.as_str(), t.status)).collect();
+    use TermStatus::{Admitted, Preferred};
+    assert_eq!(
+        texts,
+        [
+            ("ja", "会議", Preferred),
+            ("ja", "かいぎ", Admitted),
+            ("en", "meeting", Preferred),
+            ("en", "conference", Preferred),
+            ("en", "council", Preferred)
+        ]
+    );
+    assert_eq!(c.terms[0].part_of_speech.as_deref(), Some("noun (common) (futsuumeishi)"));
+    assert_eq!(c.terms[3].part_of_speech.as_deref(), Some("noun (common) (futsuumeishi)"));
+    // Later senses do not inherit the first sense's part of speech.
+    assert_eq!(c.terms[4].part_of_speech, None);
+    // Kana-only entry: kana preferred; a repeated gloss is one term.
+    let texts: Vec<(&str, TermStatus)> = t.concepts[1].terms.iter().map(|t| (t.text.as_str(), t.status)).collect();
+    assert_eq!(texts, [("サーバー", Preferred), ("サーバ", Preferred), ("server", Preferred)]);
+    // The entry without any spelling is skipped with a warning on its line.
+    assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    assert_eq!((t.warnings[0].line, t.warnings[0].rule), (4, "empty-term"));
+    assert_eq!(t.concepts[2].terms[1].text, "情報・通信");
+    // Glosses in another language when the caller says so.
+    let de = table::read_table(
+        &fixture("jmdict_sample.tsv"),
+        &TableOptions {
+            target: Some(lang("de")),
+            ..TableOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(de.concepts[0].terms[2].lang, lang("de"));
+}
+
+/// The bundled glossary in both formats: the same 95 concepts (the TSV has
 /// no concept-level fields), and the TSV writer reproduces the file.
 #[test]
 fn bundled_glossary_tbx_equals_tsv() {
@@ -229,8 +274,8 @@ fn bundled_glossary_tbx_equals_tsv() {
     assert!(warnings.is_empty(), "{warnings:?}");
     let t = table::read_table(&root().join("glossaries/mic-ict.tsv"), &TableOptions::default()).unwrap();
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
-    assert_eq!(tbx_concepts.len(), 94);
-    assert_eq!(tbx_concepts.iter().map(|c| c.terms.len()).sum::<usize>(), 310);
+    assert_eq!(tbx_concepts.len(), 95);
+    assert_eq!(tbx_concepts.iter().map(|c| c.terms.len()).sum::<usize>(), 313);
     assert!(tbx_concepts.iter().all(|c| c.subject_field.is_some() && c.definition.is_some()));
     let stripped: Vec<Concept> = tbx_concepts
         .iter()
@@ -394,6 +439,37 @@ fn corpus_termbases() {
     println!("{checked} files checked, {} failed", failures.len());
     assert!(checked > 20, "only {checked} files found");
     assert_eq!(failures, not_well_formed);
+}
+
+/// The 191,541-entry JMdict of `../shared/corpus/termbases/jmdict`
+/// (decompressed with `xz`) reads as one concept per entry.
+#[test]
+fn corpus_jmdict() {
+    let xz = root().join("../shared/corpus/termbases/jmdict/jmdict_ja-en.tsv.xz");
+    if !xz.exists() {
+        eprintln!("skipped: {} is absent", xz.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("jmdict_ja-en.tsv");
+    let Ok(out) = std::process::Command::new("xz")
+        .arg("-dc")
+        .arg(&xz)
+        .stdout(std::fs::File::create(&tsv).unwrap())
+        .status()
+    else {
+        eprintln!("skipped: xz is not installed (apt-get install xz-utils)");
+        return;
+    };
+    assert!(out.success(), "xz -dc {}", xz.display());
+    let t = table::read_table(&tsv, &TableOptions::default()).unwrap();
+    assert_eq!(t.layout, Layout::Jmdict);
+    assert_eq!(t.concepts.len(), 191_541);
+    assert!(t.warnings.is_empty(), "{:?}", &t.warnings[..t.warnings.len().min(5)]);
+    let terms: usize = t.concepts.iter().map(|c| c.terms.len()).sum();
+    assert!(terms > 700_000, "{terms} terms");
+    let ja = lang("ja");
+    assert!(t.concepts.iter().all(|c| c.terms.iter().any(|t| t.lang == ja)));
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,32 +1,39 @@
 //! `yakugo lookup [TEXT]`: how was this sentence translated before?
 //!
-//! Usage: `yakugo lookup --src L --tgt L [--min 50] [--top 5] [TEXT]`
+//! Usage: `yakugo lookup --src L --tgt L [--min 50] [--top 5] [--exhaustive] [--prev TEXT] [--next TEXT] [--document] [TEXT]`
 //!
-//! Scores TEXT against every source segment of the language pair and shows
+//! Scores TEXT against the source segments of the language pair and shows
 //! the best matches: the score, the TM source with its differences from the
 //! query marked (in colour on a terminal), the target, where the unit came
 //! from and its date. When a match differs from the query only in numbers,
-//! the target is shown with the query's numbers substituted. Without TEXT,
-//! reads one query per line from stdin and answers each (one process, the
-//! TM loaded once). `--json` prints one object per query per line:
-//! `{"query": "...", "matches": [{"score": 87.5, "source": "...", "target": "...", "id": 1, "diff": [...], ...}]}`.
+//! the target is shown with the query's numbers substituted. Glossary terms
+//! in the query are listed with their approved renderings, and each match
+//! says whether its target uses them. Without TEXT, reads one query per
+//! line from stdin and answers each in one process; with `--document` the
+//! lines are consecutive segments of one text, so each line's neighbours
+//! are its context (context matches score 101). `--json` prints one object
+//! per query per line: `{"query": "...", "terms": [...], "matches":
+//! [{"score": 87.5, "source": "...", "target": "...", "id": 1, "diff":
+//! [...], "terms": [...], ...}]}`.
 //!
-//! This version scans the whole language pair for every query (exact, and
-//! fast enough for TMs of tens of thousands of units); the persistent
-//! candidate index for millions of units is the next step.
+//! The candidate index finds the matches without reading the whole TM;
+//! `--exhaustive` scores every unit instead (the reference the index is
+//! measured against).
 
 use crate::cli::{print_json, Global, Outcome};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal};
-use yakugo::fuzzy::memory::{Match, PairMemory};
+use yakugo::fuzzy::memory::{Context, Match, PairMemory};
 use yakugo::fuzzy::DiffKind;
 use yakugo::lang::Lang;
+use yakugo::terms::find::{PreparedText, Rendering, TermHit, TermIndex};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   yakugo lookup --src ja --tgt en '第11回日・ASEAN情報セキュリティ政策会議が開催されました。'
   yakugo lookup --src en --tgt ja --min 70 --top 3 'The meeting was held in Tokyo.'
-  grep . tm/new-text.ja.txt | yakugo lookup --src ja --tgt en --json")]
+  grep . tm/new-text.ja.txt | yakugo lookup --src ja --tgt en --json
+  grep . tm/new-text.ja.txt | yakugo lookup --src ja --tgt en --document --top 1")]
 pub struct Args {
     /// The sentence to look up; without it, one query per line from stdin.
     #[arg(value_name = "TEXT")]
@@ -43,6 +50,19 @@ pub struct Args {
     /// How many matches to show per query.
     #[arg(long, default_value_t = 5)]
     top: usize,
+    /// Score every unit of the pair instead of asking the candidate index.
+    #[arg(long)]
+    exhaustive: bool,
+    /// The segment before TEXT in its document (for context matches).
+    #[arg(long, value_name = "TEXT", requires = "text")]
+    prev: Option<String>,
+    /// The segment after TEXT in its document (for context matches).
+    #[arg(long, value_name = "TEXT", requires = "text")]
+    next: Option<String>,
+    /// Stdin lines are consecutive segments of one document: each line's
+    /// neighbours are its context.
+    #[arg(long, conflicts_with = "text")]
+    document: bool,
 }
 
 fn parse_percent(s: &str) -> Result<f64, String> {
@@ -55,35 +75,98 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 #[derive(Serialize)]
 struct Answer<'a> {
     query: &'a str,
-    matches: Vec<Match>,
+    terms: Vec<TermHit>,
+    matches: Vec<MatchWithTerms>,
+}
+
+#[derive(Serialize)]
+struct MatchWithTerms {
+    #[serde(flatten)]
+    found: Match,
+    /// For each term of the query, whether this target uses an approved
+    /// rendering of it.
+    terms: Vec<TermUse>,
+}
+
+#[derive(Serialize)]
+struct TermUse {
+    term: String,
+    rendering: Rendering,
 }
 
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let store = global.open_store()?;
-    let memory = PairMemory::load(&store, &args.src, &args.tgt)?;
-    if memory.is_empty() && !global.json {
-        eprintln!(
-            "note: the store has no {} → {} units; import a TM first (yakugo import FILE)",
-            args.src, args.tgt
-        );
+    let memory = if args.exhaustive {
+        PairMemory::exhaustive(&store, &args.src, &args.tgt)?
+    } else {
+        PairMemory::open(&store, &args.src, &args.tgt)?
+    };
+    if store.max_unit_id()? == 0 && !global.json {
+        eprintln!("note: the store holds no translation units; import a TM first (yakugo import FILE)");
     }
+    let glossary = store.concepts()?;
+    let terms = TermIndex::new(&glossary);
     let colour = std::io::stdout().is_terminal();
-    let answer = |query: &str| -> anyhow::Result<()> {
-        let matches = memory.lookup(query, args.min, args.top);
+    let answer = |query: &str, context: &Context| -> anyhow::Result<()> {
+        let query_terms = terms.find(query, Some(&args.src));
+        let matches = memory
+            .lookup(query, context, args.min, args.top)?
+            .into_iter()
+            .map(|found| {
+                let target_hits = terms.find(&found.target, Some(&args.tgt));
+                let target = PreparedText::new(&found.target);
+                let terms = query_terms
+                    .iter()
+                    .filter(|t| !t.forbidden)
+                    .map(|t| TermUse {
+                        term: t.term.clone(),
+                        rendering: terms.rendering(&target, &target_hits, t.concept, &args.tgt),
+                    })
+                    .collect();
+                MatchWithTerms { found, terms }
+            })
+            .collect();
+        let answer = Answer {
+            query,
+            terms: query_terms,
+            matches,
+        };
         if global.json {
-            print_json(&Answer { query, matches })
+            print_json(&answer)
         } else {
-            print_human(query, &matches, colour);
+            print_human(&answer, colour);
             Ok(())
         }
     };
     match &args.text {
-        Some(text) => answer(text)?,
+        Some(text) => answer(
+            text,
+            &Context {
+                prev: args.prev.clone(),
+                next: args.next.clone(),
+            },
+        )?,
         None => {
-            for line in std::io::stdin().lock().lines() {
-                let line = line?;
-                if !line.trim().is_empty() {
-                    answer(line.trim_end_matches('\r'))?;
+            let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = Box::new(std::io::stdin().lock().lines());
+            let queries = lines.map(|l| l.map(|l| l.trim_end_matches('\r').to_string()));
+            if args.document {
+                // Context needs the next line: read the document first.
+                let segments: Vec<String> = queries
+                    .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+                    .collect::<Result<_, _>>()?;
+                for (i, segment) in segments.iter().enumerate() {
+                    let context = Context {
+                        prev: i.checked_sub(1).map(|p| segments[p].clone()),
+                        next: segments.get(i + 1).cloned(),
+                    };
+                    answer(segment, &context)?;
+                }
+            } else {
+                for line in queries {
+                    let line = line?;
+                    if !line.trim().is_empty() {
+                        answer(&line, &Context::default())?;
+                    }
                 }
             }
         }
@@ -91,12 +174,21 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn print_human(query: &str, matches: &[Match], colour: bool) {
-    println!("query: {query}");
-    if matches.is_empty() {
+fn print_human(answer: &Answer, colour: bool) {
+    println!("query: {}", answer.query);
+    for t in &answer.terms {
+        let approved = if t.approved.is_empty() {
+            "-".to_string()
+        } else {
+            t.approved.join(" / ")
+        };
+        let flag = if t.forbidden { "  (forbidden term)" } else { "" };
+        println!("  term: {} → {approved}{flag}", t.matched);
+    }
+    if answer.matches.is_empty() {
         println!("  no match");
     }
-    for m in matches {
+    for MatchWithTerms { found: m, terms } in &answer.matches {
         println!("  {:>6.2}%  {}", m.score, source_with_diff(m, colour));
         println!("           → {}", m.target);
         if let Some(adapted) = &m.adapted_target {
@@ -108,6 +200,14 @@ fn print_human(query: &str, matches: &[Match], colour: bool) {
             m.origin,
             m.date.as_deref().map(|d| format!(", {d}")).unwrap_or_default()
         );
+        let unused: Vec<&str> = terms
+            .iter()
+            .filter(|t| t.rendering != Rendering::Approved)
+            .map(|t| t.term.as_str())
+            .collect();
+        if !unused.is_empty() {
+            println!("           terms not rendered as approved: {}", unused.join(", "));
+        }
     }
     println!();
 }

@@ -8,7 +8,8 @@
 //!
 //! Import reads TBX v3 (ISO 30042:2019, DCA and DCT), TBX v2 (`martif`),
 //! yakugo's own TSV (one term per row) and two- or three-column glossaries
-//! (`source<TAB>target[<TAB>comment]`, OmegaT's format; CSV with quoting).
+//! (`source<TAB>target[<TAB>comment]`, OmegaT's format; CSV with quoting)
+//! and JMdict's tabulation (`idseq kanji kana pos_first_sense glosses`).
 //! Each file is one transaction: a file that is not well-formed is refused
 //! with file:line:column and changes nothing. Concepts already in the store
 //! (same content) are not added twice. Export writes TBX v3 TBX-Basic (DCA)

@@ -34,8 +34,8 @@
 //! the same kind, and between two `equal`s a `delete` comes before an
 //! `insert`.
 
-use crate::fuzzy::tokens::pieces;
 use crate::text::normalize::normalize;
+use crate::text::tokens::pieces;
 use serde::Serialize;
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 use std::ops::Range;

@@ -1,41 +1,98 @@
-//! A language pair of the store, loaded for lookups.
+//! A language pair of the store, searched for matches to a query.
 //!
-//! [`PairMemory::load`] reads every unit that has both languages once;
-//! [`PairMemory::lookup`] then scores a query against every source whose
-//! length could reach the minimum score. This is the exhaustive scan the
-//! persistent candidate index (the next step of fuzzy matching) will be
-//! checked against; it is exact, and fast enough for TMs of tens of
-//! thousands of units, not for millions.
+//! Two searches give the same answers:
 //!
-//! The length bound is safe: with `n_q` query tokens and `n_c` candidate
-//! tokens, the token edit distance is at least `|n_q − n_c|`, so the fuzzy
-//! score is at most `min(n_q, n_c) / max(n_q, n_c) × 100`. Candidates whose
-//! bound is below the minimum cannot match and are not scored. Formatting
-//! and tag matches (95–99) have equal token counts, so they always pass.
+//! - **Indexed** ([`PairMemory::open`], the default): the persistent
+//!   candidate index ([`crate::store::index`]) names the units sharing
+//!   bigram buckets with the query and how many; only the most promising
+//!   are loaded and scored. Nothing is read up front, so a one-shot lookup
+//!   costs the same on a TM of a thousand units or a million.
+//! - **Exhaustive** ([`PairMemory::exhaustive`], `--exhaustive`): every unit
+//!   of the pair is loaded once and every source whose length could reach
+//!   the minimum is scored. It is the reference the index is measured
+//!   against.
+//!
+//! # Why the index loses nothing it should find
+//!
+//! With `n_q` query tokens, `n_c` candidate tokens, `D` distinct query
+//! buckets of which the candidate shares `c`, the token edit distance `d`
+//! obeys `d ≥ |n_q − n_c|` (length) and `d ≥ (D − c) / 2` (one edit changes
+//! at most two bigrams, see [`crate::text::grams`]). So the fuzzy score is at
+//! most `bound = 100 × (1 − max(|n_q − n_c|, (D − c) / 2) / max(n_q, n_c))`,
+//! and formatting or tag matches (95–100) have the query's very tokens, so
+//! `c = D` and `n_c = n_q` give them a bound of 100.
+//!
+//! Maximised over `n_c`, the bound is `n_q / (n_q + (D − c) / 2)`, so a unit
+//! can only reach a floor `f` when it shares `t ≥ D − 2 n_q (100 / f − 1)`
+//! buckets, and then it shares at least one of the `D − t + 1` rarest
+//! (prefix filtering). The lookup therefore leaves unread the largest
+//! groups of buckets (those holding the most frequent bigrams: `の`, `した`,
+//! `the`) as long as they hold fewer than `t` of the query's buckets, and
+//! counts every unit as sharing the skipped ones. The floor is [`EXACT_FROM`] (70) or the minimum asked for
+//! when higher: every match at or above it is found. Matches between the
+//! minimum and 70 are found when they share one of the buckets read, which
+//! real near-matches almost always do; the benchmark reports their recall.
+//!
+//! Candidates are scored in decreasing bound, and the search stops when the
+//! next bound is below the `top`-th best score found: no unscored candidate
+//! could have entered the result. The one other approximation is a cap of
+//! [`VERIFY_LIMIT`] scored candidates per query, which bounds the time of
+//! queries with many weak candidates; the benchmark measures its cost in
+//! recall too.
+//!
+//! # Context matches
+//!
+//! When the caller gives the query's neighbours ([`Context`]), an exact
+//! match (100) whose stored context agrees scores 101
+//! ([`MatchKind::Context`]). A unit's context is its `x-context-pre` /
+//! `x-context-post` (or `prev` / `next`) props when it has them, otherwise
+//! the units imported just before and after it from the same file.
 
-use super::{diff, score, tokens, DiffOp, MatchKind};
+use super::score::{score_with, Forms};
+use super::{diff, tokens, DiffOp, MatchKind};
 use crate::lang::Lang;
-use crate::store::{ExportFilter, Store, StoreError};
+use crate::model::{Meta, Unit};
+use crate::store::index::split;
+use crate::store::{ExportFilter, Store, StoreError, StoredUnit};
+use crate::text::grams::buckets;
 use crate::text::normalize::normalize;
 use crate::text::numbers;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// One unit seen as a source → target pair.
-struct Entry {
-    unit_id: i64,
-    source_markup: String,
-    source_plain: String,
-    target_plain: String,
-    tokens: usize,
-    origin: String,
-    date: Option<String>,
+/// The indexed search finds every match scoring at least this (or the
+/// minimum asked for, when higher); below it, only matches sharing one of
+/// the query's rarer bigrams. See the module documentation.
+pub const EXACT_FROM: f64 = 70.0;
+
+/// The most candidates the indexed search scores for one query.
+pub const VERIFY_LIMIT: usize = 100;
+
+/// A unit's token count when its entries disagree (see `candidates`).
+const UNKNOWN_LENGTH: u32 = u32::MAX;
+
+/// The score of a context match.
+pub const CONTEXT_SCORE: f64 = 101.0;
+
+/// The query's neighbouring source segments, when known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Context {
+    pub fn is_empty(&self) -> bool {
+        self.prev.is_none() && self.next.is_none()
+    }
 }
 
 /// A match for a query, best first in [`PairMemory::lookup`]'s result.
 #[derive(Clone, Debug, Serialize)]
 pub struct Match {
-    /// Percent, rounded to two decimals.
+    /// Percent, rounded to two decimals; 101 for a context match.
     pub score: f64,
     pub kind: MatchKind,
     pub id: i64,
@@ -52,102 +109,412 @@ pub struct Match {
     pub date: Option<String>,
 }
 
-pub struct PairMemory {
-    entries: Vec<Entry>,
+/// A unit seen as a source → target pair.
+#[derive(Clone)]
+struct Pair {
+    unit_id: i64,
+    origin_id: i64,
+    source_markup: String,
+    source_plain: String,
+    target_plain: String,
+    date: Option<String>,
+    /// The previous and next source from the unit's props, if it has them.
+    context_props: Context,
+    source_forms: Forms,
 }
 
-impl PairMemory {
-    /// Loads the units that have a `src` and a `tgt` variant (region
-    /// variants included: `en` selects `en-US`). A unit with several
-    /// variants in a language contributes its first.
-    pub fn load(store: &Store, src: &Lang, tgt: &Lang) -> Result<PairMemory, StoreError> {
-        let origins: HashMap<i64, String> = store.origins()?.into_iter().map(|o| (o.id, o.name)).collect();
-        let mut entries = Vec::new();
+impl Pair {
+    /// The pair of `stored` for `src` → `tgt`: the first variant in each
+    /// language (region variants included: `en` selects `en-US`).
+    fn of(stored: StoredUnit, src: &Lang, tgt: &Lang) -> Option<Pair> {
+        let unit = &stored.unit;
+        let (s, t) = (unit.variants_in(src).next()?, unit.variants_in(tgt).next()?);
+        Some(Pair {
+            unit_id: stored.id,
+            origin_id: stored.origin_id,
+            source_markup: s.markup.clone(),
+            source_plain: s.plain.clone(),
+            target_plain: t.plain.clone(),
+            date: unit
+                .admin
+                .change_date
+                .as_ref()
+                .or(unit.admin.creation_date.as_ref())
+                .map(|d| d.to_string()),
+            context_props: context_props(&unit.meta).or_else(|| context_props(&s.meta)).unwrap_or_default(),
+            source_forms: Forms::of(&s.plain),
+        })
+    }
+}
+
+/// The context a unit's props give: `x-context-pre`/`x-context-post`
+/// (Trados, memoQ and others) or `prev`/`next` (OmegaT).
+fn context_props(meta: &Meta) -> Option<Context> {
+    let find = |kinds: [&str; 2]| {
+        meta.props
+            .iter()
+            .find(|p| kinds.iter().any(|k| p.kind.eq_ignore_ascii_case(k)))
+            .map(|p| p.value.clone())
+    };
+    let context = Context {
+        prev: find(["x-context-pre", "prev"]),
+        next: find(["x-context-post", "next"]),
+    };
+    (!context.is_empty()).then_some(context)
+}
+
+/// The query as the scorer needs it.
+struct Query<'q> {
+    plain: &'q str,
+    markup: String,
+    forms: Forms,
+    context: &'q Context,
+}
+
+pub struct PairMemory<'s> {
+    store: &'s Store,
+    /// Entries per group of the index, read once: it only steers which
+    /// groups a lookup leaves unread, so a concurrent import cannot make it
+    /// wrong, only less apt.
+    group_sizes: Vec<u32>,
+    src: Lang,
+    tgt: Lang,
+    origins: HashMap<i64, String>,
+    search: Search,
+}
+
+enum Search {
+    Indexed(RefCell<Counters>),
+    /// Every pair with its source's token count.
+    Exhaustive(Vec<(Pair, usize)>),
+}
+
+/// Per-unit tallies of one indexed query, kept between queries so a batch
+/// does not reallocate them; only the touched entries are reset.
+#[derive(Default)]
+struct Counters {
+    shared: Vec<u16>,
+    tokens: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl<'s> PairMemory<'s> {
+    /// The pair `src` → `tgt`, searched through the candidate index.
+    pub fn open(store: &'s Store, src: &Lang, tgt: &Lang) -> Result<PairMemory<'s>, StoreError> {
+        Self::with(store, src, tgt, Search::Indexed(RefCell::default()))
+    }
+
+    /// The pair `src` → `tgt`, loaded whole and scanned for every query.
+    pub fn exhaustive(store: &'s Store, src: &Lang, tgt: &Lang) -> Result<PairMemory<'s>, StoreError> {
+        let mut pairs = Vec::new();
         store.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
-            let unit = &stored.unit;
-            if let (Some(s), Some(t)) = (unit.variants_in(src).next(), unit.variants_in(tgt).next()) {
-                entries.push(Entry {
-                    unit_id: stored.id,
-                    tokens: tokens(&normalize(&s.plain)).len(),
-                    source_markup: s.markup.clone(),
-                    source_plain: s.plain.clone(),
-                    target_plain: t.plain.clone(),
-                    origin: origins.get(&stored.origin_id).cloned().unwrap_or_default(),
-                    date: unit
-                        .admin
-                        .change_date
-                        .as_ref()
-                        .or(unit.admin.creation_date.as_ref())
-                        .map(|d| d.to_string()),
-                });
+            if let Some(pair) = Pair::of(stored, src, tgt) {
+                let count = pair.source_forms.token_count();
+                pairs.push((pair, count));
             }
             Ok(())
         })?;
-        Ok(PairMemory { entries })
+        Self::with(store, src, tgt, Search::Exhaustive(pairs))
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+    fn with(store: &'s Store, src: &Lang, tgt: &Lang, search: Search) -> Result<PairMemory<'s>, StoreError> {
+        Ok(PairMemory {
+            store,
+            group_sizes: match search {
+                Search::Indexed(_) => store.fuzzy_group_sizes()?,
+                Search::Exhaustive(_) => Vec::new(),
+            },
+            src: src.clone(),
+            tgt: tgt.clone(),
+            origins: store.origin_names()?.into_iter().collect(),
+            search,
+        })
     }
 
     /// The `top` best matches scoring at least `min`, best first (ties:
-    /// the newer unit first).
-    pub fn lookup(&self, query: &str, min: f64, top: usize) -> Vec<Match> {
-        let mut query_markup = String::with_capacity(query.len());
-        crate::xml::escape_text(query, &mut query_markup);
-        let query_tokens = tokens(&normalize(query)).len();
-        let mut scored: Vec<(f64, MatchKind, &Entry)> = self
-            .entries
-            .iter()
-            .filter(|e| length_bound(query_tokens, e.tokens) >= min)
-            .filter_map(|e| {
-                let s = score(&query_markup, query, &e.source_markup, &e.source_plain);
-                (s.score >= min).then_some((s.score, s.kind, e))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.unit_id.cmp(&a.2.unit_id)));
-        scored
-            .into_iter()
-            .take(top)
-            .map(|(score, kind, e)| Match {
-                score: (score * 100.0).round() / 100.0,
-                kind,
-                id: e.unit_id,
-                source: e.source_plain.clone(),
-                target: e.target_plain.clone(),
-                diff: diff(query, &e.source_plain),
-                adapted_target: if kind == MatchKind::Fuzzy {
-                    numbers::adapt(query, &e.source_plain, &e.target_plain)
-                } else {
-                    None
-                },
-                origin: e.origin.clone(),
-                date: e.date.clone(),
-            })
-            .collect()
+    /// the newer unit first). `context` may be empty.
+    pub fn lookup(&self, query: &str, context: &Context, min: f64, top: usize) -> Result<Vec<Match>, StoreError> {
+        self.store.reading(|| self.lookup_now(query, context, min, top))
     }
+
+    fn lookup_now(&self, query: &str, context: &Context, min: f64, top: usize) -> Result<Vec<Match>, StoreError> {
+        let mut markup = String::with_capacity(query.len());
+        crate::xml::escape_text(query, &mut markup);
+        let query = Query {
+            plain: query,
+            markup,
+            forms: Forms::of(query),
+            context,
+        };
+        let normalized = normalize(query.plain);
+        let query_tokens = tokens(&normalized);
+        let mut best = Best::new(top);
+        if top == 0 {
+            return Ok(Vec::new());
+        }
+        match &self.search {
+            Search::Exhaustive(pairs) => {
+                for (pair, count) in pairs {
+                    if length_bound(query_tokens.len(), *count) >= min {
+                        self.consider(&query, Cow::Borrowed(pair), min, &mut best)?;
+                    }
+                }
+            }
+            Search::Indexed(counters) => {
+                let mut counters = counters.borrow_mut();
+                let candidates = self.candidates(&mut counters, &query_tokens, min)?;
+                for (bound, unit_id) in candidates {
+                    if best.is_full() && bound < best.worst().min(100.0) {
+                        break;
+                    }
+                    let stored = match self.store.unit(unit_id) {
+                        Ok(stored) => stored,
+                        // Stale entry of a unit that no longer exists.
+                        Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows)) => continue,
+                        Err(e) => return Err(e),
+                    };
+                    if let Some(pair) = Pair::of(stored, &self.src, &self.tgt) {
+                        self.consider(&query, Cow::Owned(pair), min, &mut best)?;
+                    }
+                }
+            }
+        }
+        Ok(best
+            .into_sorted()
+            .into_iter()
+            .map(|(score, kind, pair)| self.to_match(&query, score, kind, pair))
+            .collect())
+    }
+
+    /// The units that could score at least `min`, with their bounds, best
+    /// bound first, at most [`VERIFY_LIMIT`].
+    fn candidates(&self, counters: &mut Counters, query_tokens: &[&str], min: f64) -> Result<Vec<(f64, i64)>, StoreError> {
+        let query_buckets = buckets(&self.src, query_tokens);
+        let (n_q, distinct) = (query_tokens.len(), query_buckets.len());
+        // (group, mask of the query's buckets in it, how many)
+        let mut groups: Vec<(u32, u64, usize)> = Vec::new();
+        for bucket in query_buckets {
+            let (group, low) = split(bucket);
+            match groups.last_mut() {
+                Some(last) if last.0 == group => {
+                    last.1 |= 1 << low;
+                    last.2 += 1;
+                }
+                _ => groups.push((group, 1 << low, 1)),
+            }
+        }
+        // Prefix filtering: a unit scoring at least `floor` shares at least
+        // `needed` buckets with the query, so it shares one outside any
+        // `needed - 1` of them. The largest groups, holding the most
+        // frequent buckets (`の`, `した`, `the`), are left unread as long as
+        // they hold fewer than `needed` of the query's buckets, and every
+        // unit is assumed to share those.
+        let needed = shared_needed(n_q, distinct, min.max(EXACT_FROM));
+        let size_of = |g: u32| self.group_sizes.get(g as usize).copied().unwrap_or(0);
+        groups.sort_by_key(|g| std::cmp::Reverse(size_of(g.0)));
+        let mut skipped = 0;
+        while let Some(&(_, _, count)) = groups.first() {
+            if skipped + count >= needed || groups.len() == 1 {
+                break;
+            }
+            skipped += count;
+            groups.remove(0);
+        }
+        let size = self.store.max_unit_id()? as usize + 1;
+        if counters.shared.len() < size {
+            counters.shared.resize(size, 0);
+            counters.tokens.resize(size, 0);
+        }
+        let Counters { shared, tokens, touched } = counters;
+        for (group, mask, _) in groups {
+            self.store.scan_fuzzy_group(group, mask, |unit, count| {
+                let Some(slot) = shared.get_mut(unit as usize) else { return };
+                if *slot == 0 {
+                    touched.push(unit as u32);
+                    tokens[unit as usize] = count;
+                } else if tokens[unit as usize] != count {
+                    // Entries of a deleted unit whose id was reused: the
+                    // length is unknown, so nothing may be ruled out.
+                    tokens[unit as usize] = UNKNOWN_LENGTH;
+                }
+                *slot = slot.saturating_add(1);
+            })?;
+        }
+        let mut candidates: Vec<(f64, i64)> = Vec::new();
+        for &unit in touched.iter() {
+            let shared_at_most = (shared[unit as usize] as usize + skipped).min(distinct);
+            let bound = match tokens[unit as usize] {
+                UNKNOWN_LENGTH => 100.0,
+                length => bucket_bound(n_q, length as usize, distinct, shared_at_most),
+            };
+            if bound + 1e-9 >= min {
+                candidates.push((bound, i64::from(unit)));
+            }
+            shared[unit as usize] = 0;
+        }
+        touched.clear();
+        let by_bound = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
+        if candidates.len() > VERIFY_LIMIT {
+            candidates.select_nth_unstable_by(VERIFY_LIMIT, by_bound);
+            candidates.truncate(VERIFY_LIMIT);
+        }
+        candidates.sort_unstable_by(by_bound);
+        Ok(candidates)
+    }
+
+    /// Scores `pair` and keeps it in `best` when it is good enough.
+    fn consider<'p>(&self, query: &Query, pair: Cow<'p, Pair>, min: f64, best: &mut Best<'p>) -> Result<(), StoreError> {
+        let scored = score_with(
+            (&query.markup, query.plain, &query.forms),
+            (&pair.source_markup, &pair.source_plain, &pair.source_forms),
+        );
+        if scored.score < min {
+            return Ok(());
+        }
+        let (score, kind) = if scored.kind == MatchKind::Exact && !query.context.is_empty() && self.context_agrees(&pair, query.context)? {
+            (CONTEXT_SCORE, MatchKind::Context)
+        } else {
+            (scored.score, scored.kind)
+        };
+        best.offer(score, kind, pair);
+        Ok(())
+    }
+
+    /// Whether every side of `wanted` equals the unit's stored context.
+    fn context_agrees(&self, pair: &Pair, wanted: &Context) -> Result<bool, StoreError> {
+        let stored = if pair.context_props.is_empty() {
+            Context {
+                prev: self.neighbour_source(pair, -1)?,
+                next: self.neighbour_source(pair, 1)?,
+            }
+        } else {
+            pair.context_props.clone()
+        };
+        let agrees = |want: &Option<String>, have: &Option<String>| match (want, have) {
+            (None, _) => true,
+            (Some(w), Some(h)) => normalize(w) == normalize(h),
+            (Some(_), None) => false,
+        };
+        Ok(agrees(&wanted.prev, &stored.prev) && agrees(&wanted.next, &stored.next))
+    }
+
+    /// The source text of the unit imported just before (`-1`) or after
+    /// (`1`) the pair's, from the same file.
+    fn neighbour_source(&self, pair: &Pair, step: i64) -> Result<Option<String>, StoreError> {
+        let stored = match self.store.unit(pair.unit_id + step) {
+            Ok(stored) if stored.origin_id == pair.origin_id => stored,
+            Ok(_) | Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(first_plain(&stored.unit, &self.src))
+    }
+
+    fn to_match(&self, query: &Query, score: f64, kind: MatchKind, pair: Cow<Pair>) -> Match {
+        let pair = pair.into_owned();
+        Match {
+            score: (score * 100.0).round() / 100.0,
+            kind,
+            id: pair.unit_id,
+            diff: diff(query.plain, &pair.source_plain),
+            adapted_target: if kind == MatchKind::Fuzzy {
+                numbers::adapt(query.plain, &pair.source_plain, &pair.target_plain)
+            } else {
+                None
+            },
+            origin: self.origins.get(&pair.origin_id).cloned().unwrap_or_default(),
+            date: pair.date,
+            source: pair.source_plain,
+            target: pair.target_plain,
+        }
+    }
+
+    /// How many units of the pair the exhaustive search holds (the indexed
+    /// search does not count them: `None`).
+    pub fn loaded(&self) -> Option<usize> {
+        match &self.search {
+            Search::Exhaustive(pairs) => Some(pairs.len()),
+            Search::Indexed(_) => None,
+        }
+    }
+}
+
+fn first_plain(unit: &Unit, lang: &Lang) -> Option<String> {
+    unit.variants_in(lang).next().map(|v| v.plain.clone())
+}
+
+/// The `top` best (score, kind, pair) seen so far, best first (ties: the
+/// newer unit first).
+struct Best<'p> {
+    top: usize,
+    kept: Vec<(f64, MatchKind, Cow<'p, Pair>)>,
+}
+
+impl<'p> Best<'p> {
+    fn new(top: usize) -> Best<'p> {
+        Best { top, kept: Vec::new() }
+    }
+
+    fn is_full(&self) -> bool {
+        self.kept.len() >= self.top
+    }
+
+    /// The lowest kept score (0 when nothing is kept).
+    fn worst(&self) -> f64 {
+        self.kept.last().map_or(0.0, |k| k.0)
+    }
+
+    fn offer(&mut self, score: f64, kind: MatchKind, pair: Cow<'p, Pair>) {
+        let ahead = |k: &(f64, MatchKind, Cow<Pair>)| k.0 > score || (k.0 == score && k.2.unit_id > pair.unit_id);
+        let at = self.kept.partition_point(ahead);
+        if at < self.top {
+            self.kept.insert(at, (score, kind, pair));
+            self.kept.truncate(self.top);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(f64, MatchKind, Cow<'p, Pair>)> {
+        self.kept
+    }
+}
+
+/// How many of the query's `distinct` buckets a unit must share to reach
+/// `floor` percent at all, whatever its length: the bound is highest for a
+/// unit of `n_q + (D − c) / 2` tokens, where it is `n_q / (n_q + (D − c) / 2)`.
+fn shared_needed(n_q: usize, distinct: usize, floor: f64) -> usize {
+    if floor <= 0.0 {
+        return 0;
+    }
+    let slack = 2.0 * n_q as f64 * (100.0 / floor - 1.0);
+    // Rounding down keeps the requirement a true lower bound.
+    (distinct as f64 - slack - 1e-9).ceil().max(0.0) as usize
 }
 
 /// The best score a candidate of `candidate` tokens can reach against a
 /// query of `query` tokens (see the module documentation).
 fn length_bound(query: usize, candidate: usize) -> f64 {
-    let (lo, hi) = (query.min(candidate), query.max(candidate));
-    if hi == 0 || lo == hi {
-        100.0
-    } else {
-        lo as f64 / hi as f64 * 100.0
+    bucket_bound(query, candidate, 0, 0)
+}
+
+/// The best score a candidate can reach against a query of `query` tokens
+/// and `distinct` distinct buckets when it has `candidate` tokens and shares
+/// `shared` of those buckets (see the module documentation).
+fn bucket_bound(query: usize, candidate: usize, distinct: usize, shared: usize) -> f64 {
+    let longer = query.max(candidate);
+    if longer == 0 {
+        return 100.0;
     }
+    let by_length = query.abs_diff(candidate) as f64;
+    let by_buckets = distinct.saturating_sub(shared) as f64 / 2.0;
+    (1.0 - by_length.max(by_buckets) / longer as f64) * 100.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fuzzy::score;
     use crate::model::{Header, Unit, Variant};
     use crate::store::NewOrigin;
+    use crate::text::tokens::tokens;
 
     fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -177,6 +544,18 @@ mod tests {
         (dir, store)
     }
 
+    fn searches<'s>(store: &'s Store) -> [PairMemory<'s>; 2] {
+        let (ja, en) = ("ja".parse().unwrap(), "en".parse().unwrap());
+        [
+            PairMemory::open(store, &ja, &en).unwrap(),
+            PairMemory::exhaustive(store, &ja, &en).unwrap(),
+        ]
+    }
+
+    fn find(memory: &PairMemory, query: &str) -> Vec<Match> {
+        memory.lookup(query, &Context::default(), 50.0, 5).unwrap()
+    }
+
     #[test]
     fn finds_exact_fuzzy_and_adapted_matches_best_first() {
         let (_dir, store) = store_with(&[
@@ -186,18 +565,86 @@ mod tests {
             ),
             ("総務省は報告書を公表しました。", "MIC published the report."),
         ]);
-        let memory = PairMemory::load(&store, &"ja".parse().unwrap(), &"en".parse().unwrap()).unwrap();
-        assert_eq!(memory.len(), 2);
-        let exact = memory.lookup("総務省は報告書を公表しました。", 50.0, 5);
-        assert_eq!(exact[0].score, 100.0);
-        let adapted = memory.lookup("第11回会議がシンガポールで開催されました。", 50.0, 5);
-        assert_eq!(adapted.len(), 1);
-        assert!(adapted[0].score < 100.0 && adapted[0].score >= 90.0, "{}", adapted[0].score);
-        assert_eq!(
-            adapted[0].adapted_target.as_deref(),
-            Some("The 11th meeting was held in Singapore.")
-        );
-        assert!(memory.lookup("まったく関係のない文です。", 50.0, 5).is_empty());
+        for memory in searches(&store) {
+            let exact = find(&memory, "総務省は報告書を公表しました。");
+            assert_eq!(exact[0].score, 100.0);
+            let adapted = find(&memory, "第11回会議がシンガポールで開催されました。");
+            assert_eq!(adapted.len(), 1);
+            assert!(adapted[0].score < 100.0 && adapted[0].score >= 90.0, "{}", adapted[0].score);
+            assert_eq!(
+                adapted[0].adapted_target.as_deref(),
+                Some("The 11th meeting was held in Singapore.")
+            );
+            assert!(find(&memory, "まったく関係のない文です。").is_empty());
+        }
+    }
+
+    #[test]
+    fn index_and_exhaustive_scan_agree() {
+        let sentences = [
+            "総務省は報告書を公表しました。",
+            "総務省は報告書を公表する予定です。",
+            "総務省は新しい報告書を公表しました。",
+            "経済産業省は報告書を公表しました。",
+            "第10回会議が東京で開催されました。",
+            "第10回会議が大阪で開催されました。",
+            "会議",
+            "IoT機器のセキュリティ対策",
+            "IoT機器のセキュリティ対策について",
+        ];
+        let pairs: Vec<(&str, &str)> = sentences.iter().map(|s| (*s, "x")).collect();
+        let (_dir, store) = store_with(&pairs);
+        let [indexed, exhaustive] = searches(&store);
+        for query in sentences.iter().chain(&["総務省は報告書を公開しました。", "会議が開催", "IoT機器"]) {
+            for min in [50.0, 70.0, 90.0] {
+                let a = indexed.lookup(query, &Context::default(), min, 3).unwrap();
+                let b = exhaustive.lookup(query, &Context::default(), min, 3).unwrap();
+                let ids = |m: &[Match]| m.iter().map(|m| (m.id, m.score)).collect::<Vec<_>>();
+                assert_eq!(ids(&a), ids(&b), "{query} at {min}");
+            }
+        }
+    }
+
+    #[test]
+    fn context_matches_score_101_by_import_order() {
+        let (_dir, store) = store_with(&[("一文目です。", "One."), ("二文目です。", "Two."), ("三文目です。", "Three.")]);
+        for memory in searches(&store) {
+            let context = |prev: &str, next: &str| Context {
+                prev: Some(prev.into()),
+                next: Some(next.into()),
+            };
+            let hit = memory
+                .lookup("二文目です。", &context("一文目です。", "三文目です。"), 50.0, 1)
+                .unwrap();
+            assert_eq!((hit[0].score, hit[0].kind), (101.0, MatchKind::Context));
+            let miss = memory
+                .lookup("二文目です。", &context("別の文です。", "三文目です。"), 50.0, 1)
+                .unwrap();
+            assert_eq!((miss[0].score, miss[0].kind), (100.0, MatchKind::Exact));
+            let first = memory.lookup("一文目です。", &context("なにか", "二文目です。"), 50.0, 1).unwrap();
+            assert_eq!(first[0].score, 100.0, "the first unit has no previous segment");
+        }
+    }
+
+    #[test]
+    fn bucket_bound_never_rejects_a_reachable_score() {
+        // Random token strings over a small alphabet: every real score is
+        // within the bound computed from shared buckets.
+        let lang: Lang = "ja".parse().unwrap();
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..2000 {
+            let a: String = (0..next() % 12).map(|_| ['あ', 'い', 'う', 'え'][next() % 4]).collect();
+            let b: String = (0..next() % 12).map(|_| ['あ', 'い', 'う', 'え'][next() % 4]).collect();
+            let (ta, tb) = (tokens(&a), tokens(&b));
+            let (ba, bb) = (buckets(&lang, &ta), buckets(&lang, &tb));
+            let shared = ba.iter().filter(|x| bb.binary_search(x).is_ok()).count();
+            let real = score(&a, &a, &b, &b).score;
+            assert!(bucket_bound(ta.len(), tb.len(), ba.len(), shared) + 1e-9 >= real, "{a} {b}");
+        }
     }
 
     #[test]

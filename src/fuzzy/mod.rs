@@ -25,8 +25,7 @@
 pub mod diff;
 pub mod memory;
 pub mod score;
-pub mod tokens;
 
+pub use crate::text::tokens::tokens;
 pub use diff::{diff, DiffKind, DiffOp};
 pub use score::{score, MatchKind, Scored};
-pub use tokens::tokens;

@@ -41,17 +41,22 @@
 //! The score is symmetric: swapping query and candidate gives the same
 //! score (tested by proptest).
 
-use crate::fuzzy::tokens::tokens;
 use crate::text::normalize::{collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, strip_punctuation};
+use crate::text::tokens::tokens;
 use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::Hash;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Which rule of the formula gave the score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchKind {
+    /// An exact match whose stored context (the neighbouring sources)
+    /// equals the query's: 101. Given by the lookup, not by [`score`],
+    /// which sees no context.
+    Context,
     /// Byte-identical markup: 100.
     Exact,
     /// Differs only in case, width, whitespace or punctuation (and maybe
@@ -80,13 +85,66 @@ pub const FORMATTING_FLOOR: f64 = 95.0;
 /// its own: pass it XML-escaped (`R&amp;D` for `R&D`) as `query_markup`, so
 /// that it can equal a stored segment's markup.
 pub fn score(query_markup: &str, query_plain: &str, cand_markup: &str, cand_plain: &str) -> Scored {
+    score_with(
+        (query_markup, query_plain, &Forms::of(query_plain)),
+        (cand_markup, cand_plain, &Forms::of(cand_plain)),
+    )
+}
+
+/// A segment's forms the score compares, computed once per segment: a
+/// lookup prepares the query once and each candidate once, and the costly
+/// steps (NFKC, lower case) are shared by both forms.
+#[derive(Clone, Debug)]
+pub struct Forms {
+    /// With every folding of rule 2: equal for formatting and tag matches.
+    folded: String,
+    /// The tokens of the [`normalize`]d text, hashed: what the edit
+    /// distance compares.
+    /// A 64-bit hash makes a collision between two of a segment pair's
+    /// tokens negligible, and spares numbering the tokens per pair.
+    token_hashes: Vec<u64>,
+}
+
+impl Forms {
+    pub fn of(plain: &str) -> Forms {
+        if plain.chars().any(is_ignorable) {
+            return Forms::from(normalize(plain), fold(plain, ALL));
+        }
+        // `normalize` and `fold(…, ALL)` with no invisible characters to
+        // remove: both start with width, then case.
+        let wide = fold_width(plain);
+        let lowered = wide.to_lowercase();
+        let folded = squeeze_whitespace(&strip_punctuation(&lowered));
+        let renormalized = if lowered != wide && !lowered.is_ascii() {
+            fold_width(&lowered)
+        } else {
+            lowered
+        };
+        Forms::from(collapse_whitespace(&renormalized), folded)
+    }
+
+    fn from(normalized: String, folded: String) -> Forms {
+        let token_hashes = tokens(&normalized).iter().map(|t| xxh3_64(t.as_bytes())).collect();
+        Forms { folded, token_hashes }
+    }
+
+    /// How many tokens the segment has.
+    pub fn token_count(&self) -> usize {
+        self.token_hashes.len()
+    }
+}
+
+/// [`score`] with each side's (markup, plain, forms).
+pub fn score_with(query: (&str, &str, &Forms), cand: (&str, &str, &Forms)) -> Scored {
+    let ((query_markup, query_plain, query), (cand_markup, cand_plain, cand)) = (query, cand);
     if query_markup == cand_markup {
         return Scored {
             score: 100.0,
             kind: MatchKind::Exact,
         };
     }
-    if let Some(formatting) = formatting_penalty(query_plain, cand_plain) {
+    if query.folded == cand.folded {
+        let formatting = formatting_penalty(query_plain, cand_plain);
         let tag_diff = edit_distance(&tags(query_markup), &tags(cand_markup));
         let tag_penalty = if formatting == 0 { tag_diff.max(1) } else { tag_diff };
         let penalty = f64::from(formatting) + tag_penalty as f64;
@@ -95,8 +153,7 @@ pub fn score(query_markup: &str, query_plain: &str, cand_markup: &str, cand_plai
             kind: if formatting > 0 { MatchKind::Formatting } else { MatchKind::Tags },
         };
     }
-    let (query, cand) = (normalize(query_plain), normalize(cand_plain));
-    let (query_tokens, cand_tokens) = (tokens(&query), tokens(&cand));
+    let (query_tokens, cand_tokens) = (&query.token_hashes, &cand.token_hashes);
     let longer = query_tokens.len().max(cand_tokens.len());
     // Both token lists can only be empty when the texts differ in nothing
     // but whitespace and punctuation, which rule 2 has taken; 0 keeps the
@@ -104,7 +161,7 @@ pub fn score(query_markup: &str, query_plain: &str, cand_markup: &str, cand_plai
     let similarity = if longer == 0 {
         0.0
     } else {
-        (1.0 - edit_distance(&query_tokens, &cand_tokens) as f64 / longer as f64) * 100.0
+        (1.0 - levenshtein::distance(query_tokens.iter().copied(), cand_tokens.iter().copied()) as f64 / longer as f64) * 100.0
     };
     Scored {
         score: similarity.min(FUZZY_CAP),
@@ -127,15 +184,15 @@ fn penalty_of(foldings: u8) -> u8 {
         .sum()
 }
 
-/// The smallest formatting penalty that makes the texts equal, or `None`
-/// when even all foldings together leave them different. Sixteen subsets
-/// at most, and only for texts that are equal under all of them, which is
-/// rare among candidates.
-fn formatting_penalty(a: &str, b: &str) -> Option<u8> {
-    if fold(a, ALL) != fold(b, ALL) {
-        return None;
-    }
-    (0..=ALL).filter(|&f| fold(a, f) == fold(b, f)).map(penalty_of).min()
+/// The smallest formatting penalty that makes two texts equal, for texts
+/// already known to be equal under all foldings. Sixteen subsets at most,
+/// and only for such texts, which are rare among candidates.
+fn formatting_penalty(a: &str, b: &str) -> u8 {
+    (0..=ALL)
+        .filter(|&f| fold(a, f) == fold(b, f))
+        .map(penalty_of)
+        .min()
+        .unwrap_or(penalty_of(ALL))
 }
 
 /// Applies the chosen foldings in a fixed order: width, case, punctuation,
@@ -437,6 +494,7 @@ mod tests {
                     MatchKind::Exact => prop_assert!(s.score == 100.0 && qm == cm),
                     MatchKind::Formatting | MatchKind::Tags => prop_assert!((FORMATTING_FLOOR..=99.0).contains(&s.score)),
                     MatchKind::Fuzzy => prop_assert!(s.score <= FUZZY_CAP),
+                    MatchKind::Context => prop_assert!(false, "score() never sees context"),
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Adding units to the store, one file per transaction, merging duplicates.
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
+use super::index::IndexBuffer;
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
@@ -63,6 +64,7 @@ pub struct Import<'c> {
     /// cache and binding every column (most are NULL) cost about half as
     /// much per unit as SQLite's own work of storing it.
     insert_unit: Statement<'c>,
+    index: IndexBuffer,
 }
 
 impl<'c> Import<'c> {
@@ -78,6 +80,7 @@ impl<'c> Import<'c> {
             origin_id,
             known,
             insert_unit,
+            index: IndexBuffer::new(),
         })
     }
 
@@ -139,7 +142,7 @@ impl<'c> Import<'c> {
             }
         }
         stmt.raw_execute()?;
-        Ok(())
+        self.index.add(&self.tx, self.tx.last_insert_rowid(), unit)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
@@ -187,7 +190,8 @@ impl<'c> Import<'c> {
     }
 
     /// Makes the import permanent.
-    pub fn commit(self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.index.finish(&self.tx)?;
         self.tx.commit().map_err(busy_aware)
     }
 }

@@ -28,15 +28,19 @@
 //! and a reader never sees half an import.
 
 mod columns;
+mod delete;
 mod import;
+pub mod index;
 mod read;
 mod schema;
 mod terms;
 
+pub use delete::Deleted;
 pub use import::{AddOutcome, Import, UnitRow};
 pub use read::{ExportFilter, OriginCount, OriginInfo, Stats, StoredUnit};
 pub use terms::{ConceptOutcome, TermsImport};
 
+use crate::lang::Lang;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -105,7 +109,9 @@ impl Store {
             }
         }
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+            // Memory-mapped reads spare lookups a copy per page; the mapping
+            // is address space, not resident memory.
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 4294967296;",
         )
         .map_err(open_err)?;
         schema::migrate(&conn, path)?;
@@ -115,6 +121,47 @@ impl Store {
     /// Starts an import of one file: everything it adds is one transaction.
     pub fn begin_import(&mut self, origin: &import::NewOrigin) -> Result<Import<'_>, StoreError> {
         Import::begin(&mut self.conn, origin)
+    }
+
+    /// Visits the entries of one group of the fuzzy index whose bucket
+    /// position is set in `mask`: `f(unit_id, token_count)`.
+    pub fn scan_fuzzy_group(&self, group: u32, mask: u64, f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
+        index::scan_group(&self.conn, group, mask, f)
+    }
+
+    /// How many entries each group of the fuzzy index has.
+    pub fn fuzzy_group_sizes(&self) -> Result<Vec<u32>, StoreError> {
+        index::group_sizes(&self.conn)
+    }
+
+    /// The languages (primary subtags) the fuzzy index has segments in.
+    pub fn indexed_languages(&self) -> Result<Vec<Lang>, StoreError> {
+        Ok(index::languages(&self.conn)?.iter().filter_map(|l| Lang::parse(l).ok()).collect())
+    }
+
+    /// The bytes of postings in the fuzzy index.
+    pub fn fuzzy_index_size(&self) -> Result<u64, StoreError> {
+        index::size(&self.conn)
+    }
+
+    /// Runs `f` in one read transaction: one snapshot, and one lock
+    /// instead of one per statement (a lookup runs hundreds). Inside a
+    /// transaction already, `f` simply runs in it.
+    pub fn reading<T, E: From<StoreError>>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(|e| E::from(e.into()))?;
+        let result = f();
+        // A read transaction has nothing to keep or lose: ending it cannot
+        // fail in a way the result should hide.
+        let _ = self.conn.execute_batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        result
+    }
+
+    /// The highest unit id in use (0 when there is none).
+    pub fn max_unit_id(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM unit", [], |r| r.get(0))?)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

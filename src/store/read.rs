@@ -61,11 +61,11 @@ pub struct Stats {
     pub origins: Vec<OriginCount>,
 }
 
-fn unit_sql(filter: &str) -> String {
+pub(super) fn unit_sql(filter: &str) -> String {
     format!("SELECT id, origin_id, tuid, srclang, segtype, {ADMIN}, meta, variants FROM unit {filter}")
 }
 
-fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
+pub(super) fn unit_from_row(row: &Row) -> rusqlite::Result<StoredUnit> {
     let srclang: Option<String> = row.get(3)?;
     Ok(StoredUnit {
         id: row.get(0)?,
@@ -110,6 +110,14 @@ impl Store {
             f(stored.map_err(StoreError::from)?)?;
         }
         Ok(())
+    }
+
+    /// Each origin's id and file name, without decoding the headers as
+    /// [`Store::origins`] does.
+    pub fn origin_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT id, name FROM origin ORDER BY id")?;
+        let names = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(names)
     }
 
     /// The imported files, in import order.

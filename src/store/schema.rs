@@ -70,6 +70,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX term_concept ON term(concept_id, seq);
     CREATE INDEX term_lang_text ON term(lang, text);
     ",
+    // 3: the fuzzy-match candidate index (see `store::index`). A store
+    // that already has units gets its index built by `apply`.
+    super::index::SCHEMA,
 ];
 
 /// The schema version this build writes.
@@ -91,12 +94,22 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     // Another process may have migrated while we waited for the lock.
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        if let Err(e) = conn.execute_batch(sql) {
+        if let Err(e) = apply(conn, sql) {
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.into());
+            return Err(e);
         }
         conn.pragma_update(None, "user_version", i as i64 + 1)?;
     }
     conn.execute_batch("COMMIT")?;
+    Ok(())
+}
+
+/// Runs one migration, with the data it needs: a store that gains the fuzzy
+/// index gets it built from its units, in the migration's transaction.
+fn apply(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.execute_batch(sql)?;
+    if sql == super::index::SCHEMA {
+        super::index::rebuild(conn)?;
+    }
     Ok(())
 }

@@ -31,8 +31,9 @@
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
 use crate::tmx::Warning;
+use crate::xml::tree::{local_name, Element};
 use crate::xml::{self, Events, InputError, Parse};
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -64,64 +65,15 @@ pub struct TbxReader {
     finished: bool,
 }
 
-/// An element of an entry, with its line for warnings.
-struct Element {
-    name: String,
-    attrs: Vec<(String, String)>,
-    children: Vec<Node>,
-    line: u64,
-}
-
-enum Node {
-    Element(Element),
-    Text(String),
-}
-
-impl Element {
-    fn local(&self) -> &str {
-        local_name(&self.name)
-    }
-
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    fn elements(&self) -> impl Iterator<Item = &Element> {
-        self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            Node::Text(_) => None,
-        })
-    }
-
-    /// All text inside, markup removed, trimmed.
-    fn text(&self) -> String {
-        fn collect(e: &Element, out: &mut String) {
-            for n in &e.children {
-                match n {
-                    Node::Text(t) => out.push_str(t),
-                    Node::Element(c) => collect(c, out),
-                }
-            }
+/// The data category of an element: the `type` of `descrip`/`termNote`/
+/// `admin` (and their TBX v2 relatives), else the local name.
+fn category(e: &Element) -> &str {
+    match e.local() {
+        "descrip" | "termNote" | "admin" | "transac" | "transacNote" | "adminNote" | "descripNote" => {
+            e.attr("type").unwrap_or_else(|| e.local())
         }
-        let mut out = String::new();
-        collect(self, &mut out);
-        out.trim().to_string()
+        other => other,
     }
-
-    /// The data category: the `type` of `descrip`/`termNote`/`admin`
-    /// (and their TBX v2 relatives), else the local name.
-    fn category(&self) -> &str {
-        match self.local() {
-            "descrip" | "termNote" | "admin" | "transac" | "transacNote" | "adminNote" | "descripNote" => {
-                self.attr("type").unwrap_or_else(|| self.local())
-            }
-            other => other,
-        }
-    }
-}
-
-fn local_name(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
 }
 
 /// Where a data category was found.
@@ -245,7 +197,7 @@ impl TbxReader {
         loop {
             match self.events.next_event()? {
                 Event::Start(e) if matches!(local_name(e.name().as_ref()), "conceptEntry" | "termEntry") => {
-                    let entry = self.read_element(&e, false)?;
+                    let entry = self.events.read_element(&e, false)?;
                     self.entries_read += 1;
                     if let Some(concept) = self.interpret(&entry) {
                         return Ok(Some(concept));
@@ -283,62 +235,6 @@ impl TbxReader {
         }
     }
 
-    /// Reads an element whose start was just read, with everything inside.
-    fn read_element(&mut self, start: &BytesStart, empty: bool) -> Parse<Element> {
-        let mut root = Element {
-            name: start.name().as_ref().to_string(),
-            attrs: owned(self.events.attributes(start)?),
-            children: Vec::new(),
-            line: self.events.line(),
-        };
-        if empty {
-            return Ok(root);
-        }
-        let mut stack: Vec<Element> = Vec::new();
-        loop {
-            match self.events.next_event()? {
-                Event::Start(e) => {
-                    let child = Element {
-                        name: e.name().as_ref().to_string(),
-                        attrs: owned(self.events.attributes(&e)?),
-                        children: Vec::new(),
-                        line: self.events.line(),
-                    };
-                    stack.push(child);
-                }
-                Event::Empty(e) => {
-                    let child = Element {
-                        name: e.name().as_ref().to_string(),
-                        attrs: owned(self.events.attributes(&e)?),
-                        children: Vec::new(),
-                        line: self.events.line(),
-                    };
-                    stack.last_mut().unwrap_or(&mut root).children.push(Node::Element(child));
-                }
-                Event::End(_) => match stack.pop() {
-                    Some(done) => stack.last_mut().unwrap_or(&mut root).children.push(Node::Element(done)),
-                    None => return Ok(root),
-                },
-                Event::Text(t) => {
-                    let text = normalise_newlines(&t);
-                    push_text(top_of(&mut stack, &mut root), &text);
-                }
-                Event::CData(c) => {
-                    push_text(top_of(&mut stack, &mut root), &c);
-                }
-                Event::GeneralRef(r) => {
-                    let c = xml::resolve_entity(&r).or_else(|m| self.events.error(m))?;
-                    push_text(top_of(&mut stack, &mut root), c.encode_utf8(&mut [0; 4]));
-                }
-                Event::Eof => {
-                    let name = root.name.clone();
-                    return self.events.error(format!("the file ends inside <{name}> (is it truncated?)"));
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// Turns an entry into a concept; `None` (with a warning) when it has no
     /// usable term.
     fn interpret(&mut self, entry: &Element) -> Option<Concept> {
@@ -365,7 +261,7 @@ impl TbxReader {
     fn concept_children(&mut self, parent: &Element, concept: &mut Concept, lang: Option<&Result<Lang, String>>) {
         let level = if lang.is_some() { Level::Lang } else { Level::Concept };
         for child in parent.elements() {
-            match child.category() {
+            match category(child) {
                 "langSec" | "langSet" if level == Level::Concept => {
                     let raw = child.attr("xml:lang").or_else(|| child.attr("lang"));
                     let parsed = match raw {
@@ -392,7 +288,7 @@ impl TbxReader {
     }
 
     fn concept_category(&mut self, e: &Element, concept: &mut Concept, level: Level) {
-        let category = e.category();
+        let category = category(e);
         match category {
             "subjectField" => set_once(&mut concept.subject_field, e.text()),
             "definition" => set_once(&mut concept.definition, e.text()),
@@ -402,7 +298,7 @@ impl TbxReader {
     }
 
     fn ignored(&mut self, e: &Element, concept: &Concept, level: Level) {
-        let category = e.category();
+        let category = category(e);
         if is_silently_ignored(category) {
             return;
         }
@@ -446,7 +342,7 @@ impl TbxReader {
                     None => continue,
                 }
             }
-            match part.category() {
+            match category(part) {
                 "term" => set_once(&mut text, part.text()),
                 "administrativeStatus" | "normativeAuthorization" => {
                     let raw = part.text();
@@ -499,34 +395,6 @@ impl TbxReader {
             source,
             case_sensitive: case,
         });
-    }
-}
-
-/// Attributes kept in an [`Element`] outlive the event they came from.
-fn owned(attrs: Vec<(&str, std::borrow::Cow<str>)>) -> Vec<(String, String)> {
-    attrs.into_iter().map(|(k, v)| (k.to_string(), v.into_owned())).collect()
-}
-
-fn top_of<'a>(stack: &'a mut [Element], root: &'a mut Element) -> &'a mut Element {
-    match stack.last_mut() {
-        Some(e) => e,
-        None => root,
-    }
-}
-
-fn push_text(e: &mut Element, text: &str) {
-    if let Some(Node::Text(t)) = e.children.last_mut() {
-        t.push_str(text);
-    } else {
-        e.children.push(Node::Text(text.to_string()));
-    }
-}
-
-fn normalise_newlines(s: &str) -> String {
-    if s.contains('\r') {
-        s.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        s.to_string()
     }
 }
 

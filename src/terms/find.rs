@@ -86,6 +86,7 @@ use crate::text::normalize::{fold_width, is_cjk, is_ignorable, is_mark, normaliz
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 use std::borrow::Borrow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
@@ -115,6 +116,18 @@ pub struct TermHit {
     /// The concept's preferred and admitted terms in the other languages,
     /// preferred first.
     pub approved: Arc<[String]>,
+}
+
+/// How a text renders a concept (see [`TermIndex::rendering`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rendering {
+    /// A preferred or admitted term of the concept occurs.
+    Approved,
+    /// Only a deprecated or superseded term of the concept occurs.
+    Forbidden,
+    /// No term of the concept occurs.
+    Missing,
 }
 
 /// A glossary compiled for [`TermIndex::find`].
@@ -164,6 +177,9 @@ struct IndexedTerm {
     text: String,
     status: TermStatus,
     exact: bool,
+    /// The patterns that stand for this term (its own spelling, joined and
+    /// split variants), in the matching form of `exact`.
+    keys: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -202,7 +218,9 @@ impl PatternSet {
         }
     }
 
-    fn build(mut self) -> Option<Matcher> {
+    /// Every pattern with the terms it stands for, sorted (for a
+    /// deterministic automaton).
+    fn finish(mut self) -> BTreeMap<String, Vec<Entry>> {
         // Known joined forms: a one-word term equal to the joined spelling of
         // a multi-part term also matches the spaced spelling.
         let joined = std::mem::take(&mut self.joined);
@@ -216,15 +234,20 @@ impl PatternSet {
                 }
             }
         }
-        if self.keys.is_empty() {
-            return None;
-        }
-        // Sorted for a deterministic automaton.
-        let sorted: BTreeMap<String, Vec<Entry>> = self.keys.into_iter().collect();
-        let (patterns, mut entries): (Vec<String>, Vec<Vec<Entry>>) = sorted.into_iter().unzip();
-        for list in &mut entries {
+        let mut sorted: BTreeMap<String, Vec<Entry>> = self.keys.into_iter().collect();
+        for list in sorted.values_mut() {
             list.sort();
         }
+        sorted
+    }
+}
+
+impl Matcher {
+    fn new(patterns: BTreeMap<String, Vec<Entry>>) -> Option<Matcher> {
+        if patterns.is_empty() {
+            return None;
+        }
+        let (patterns, entries): (Vec<String>, Vec<Vec<Entry>>) = patterns.into_iter().unzip();
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
@@ -266,6 +289,7 @@ impl TermIndex {
                     text: term.text.clone(),
                     status: term.status,
                     exact,
+                    keys: Vec::new(),
                 });
                 let norm = Normalized::of(&term.text, !exact, true);
                 let key = norm.text.trim_matches(' ');
@@ -290,18 +314,22 @@ impl TermIndex {
             }
             stored.push(IndexedConcept::new(concept.id.clone(), terms));
         }
-        let langs = sets
-            .into_iter()
-            .map(|(lang, (folded, exact))| {
-                (
-                    lang,
-                    LangMatchers {
-                        folded: folded.build(),
-                        exact: exact.build(),
-                    },
-                )
-            })
-            .collect();
+        let mut langs = Vec::with_capacity(sets.len());
+        for (lang, (folded, exact)) in sets {
+            let (folded, exact) = (folded.finish(), exact.finish());
+            for (key, entries) in folded.iter().chain(&exact) {
+                for e in entries {
+                    stored[e.concept as usize].terms[e.term as usize].keys.push(key.clone());
+                }
+            }
+            langs.push((
+                lang,
+                LangMatchers {
+                    folded: Matcher::new(folded),
+                    exact: Matcher::new(exact),
+                },
+            ));
+        }
         TermIndex { concepts: stored, langs }
     }
 
@@ -318,8 +346,13 @@ impl TermIndex {
     /// that language (by primary subtag: `en` and `en-GB` are one) are
     /// looked for.
     pub fn find(&self, text: &str, lang: Option<&Lang>) -> Vec<TermHit> {
-        let mut folded: Option<Normalized> = None;
-        let mut exact: Option<Normalized> = None;
+        self.find_prepared(&PreparedText::new(text), lang)
+    }
+
+    /// [`TermIndex::find`] on a text already prepared (normalised once for
+    /// several questions).
+    pub fn find_prepared(&self, prepared: &PreparedText, lang: Option<&Lang>) -> Vec<TermHit> {
+        let text = prepared.text;
         // (start, end, entry) in original offsets.
         let mut candidates: Vec<(usize, usize, Entry)> = Vec::new();
         for (primary, matchers) in &self.langs {
@@ -328,8 +361,7 @@ impl TermIndex {
             }
             for (matcher, fold) in [(&matchers.folded, true), (&matchers.exact, false)] {
                 let Some(matcher) = matcher else { continue };
-                let slot = if fold { &mut folded } else { &mut exact };
-                let norm = slot.get_or_insert_with(|| Normalized::of(text, fold, false));
+                let norm = prepared.form(fold);
                 for m in matcher.ac.find_iter(&norm.text) {
                     let (start, end) = norm.original_span(m.start(), m.end());
                     for &e in &matcher.entries[m.pattern().as_usize()] {
@@ -384,6 +416,60 @@ impl TermIndex {
         hits
     }
 
+    /// Whether `prepared` contains an allowed (preferred or admitted) term
+    /// of concept `concept` in `lang`, matched as [`TermIndex::find`]
+    /// matches (inflection, width, hyphen and case rules), but also where a
+    /// longer term overlaps it: `find` reports one term per span, this asks
+    /// about one concept.
+    pub fn renders(&self, prepared: &PreparedText, concept: usize, lang: &Lang) -> bool {
+        let Some(c) = self.concepts.get(concept) else { return false };
+        c.terms
+            .iter()
+            .filter(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
+            .any(|t| {
+                let form = &prepared.form(!t.exact).text;
+                t.keys.iter().any(|k| memchr::memmem::find(form.as_bytes(), k.as_bytes()).is_some())
+            })
+    }
+
+    /// How `text` (in `lang`, whose hits are `hits`) renders `concept`: an
+    /// allowed term anywhere wins over a forbidden one.
+    pub fn rendering(&self, text: &PreparedText, hits: &[TermHit], concept: usize, lang: &Lang) -> Rendering {
+        if self.renders(text, concept, lang) {
+            Rendering::Approved
+        } else if hits.iter().any(|h| h.concept == concept && h.forbidden) {
+            Rendering::Forbidden
+        } else {
+            Rendering::Missing
+        }
+    }
+
+    /// The terms of concept `concept` in `lang` that may be used, preferred
+    /// first, without repeats.
+    pub fn allowed_terms(&self, concept: usize, lang: &Lang) -> Vec<&str> {
+        let Some(c) = self.concepts.get(concept) else { return Vec::new() };
+        let mut terms: Vec<&IndexedTerm> = c
+            .terms
+            .iter()
+            .filter(|t| !t.status.is_forbidden() && t.lang.primary() == lang.primary())
+            .collect();
+        terms.sort_by_key(|t| status_rank(t.status));
+        let mut texts: Vec<&str> = Vec::with_capacity(terms.len());
+        for t in terms {
+            if !texts.contains(&t.text.as_str()) {
+                texts.push(&t.text);
+            }
+        }
+        texts
+    }
+
+    /// Whether concept `concept` has any term in `lang`.
+    pub fn has_terms_in(&self, concept: usize, lang: &Lang) -> bool {
+        self.concepts
+            .get(concept)
+            .is_some_and(|c| c.terms.iter().any(|t| t.lang.primary() == lang.primary()))
+    }
+
     fn term(&self, entry: Entry) -> &IndexedTerm {
         &self.concepts[entry.concept as usize].terms[entry.term as usize]
     }
@@ -432,6 +518,34 @@ fn status_rank(s: TermStatus) -> u8 {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A text normalised (lazily, in each case mode once) for several
+/// [`TermIndex`] questions: [`TermIndex::find_prepared`],
+/// [`TermIndex::renders`].
+pub struct PreparedText<'t> {
+    text: &'t str,
+    folded: OnceCell<Normalized>,
+    exact: OnceCell<Normalized>,
+}
+
+impl<'t> PreparedText<'t> {
+    pub fn new(text: &'t str) -> PreparedText<'t> {
+        PreparedText {
+            text,
+            folded: OnceCell::new(),
+            exact: OnceCell::new(),
+        }
+    }
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    fn form(&self, fold: bool) -> &Normalized {
+        let cell = if fold { &self.folded } else { &self.exact };
+        cell.get_or_init(|| Normalized::of(self.text, fold, false))
+    }
 }
 
 /// A character after step 1 (NFKC, case), with its original span.
@@ -991,6 +1105,29 @@ mod tests {
         let both = g.find("ASEAN", None);
         assert_eq!(both.len(), 2);
         assert!(both.iter().all(|h| h.matched == "ASEAN"));
+    }
+
+    #[test]
+    fn renders_sees_terms_inside_longer_ones_and_only_allowed_terms() {
+        let g = glossary();
+        let concept = |id: &str| g.concepts.iter().position(|c| c.id.as_deref() == Some(id)).unwrap();
+        let text = PreparedText::new("the Information Security Policy Meetings");
+        // `find` reports the meeting only; the policy is inside it.
+        assert_eq!(g.find_prepared(&text, Some(&en())).len(), 1);
+        assert!(g.renders(&text, concept("policy"), &en()));
+        assert!(g.renders(&text, concept("infosec"), &en()));
+        assert!(!g.renders(&text, concept("policy"), &ja()));
+        assert!(!g.renders(&PreparedText::new("the Ministry of Internal Affairs said"), concept("mic"), &en()));
+        assert!(g.renders(&PreparedText::new("MIC said"), concept("mic"), &en()));
+        assert!(!g.renders(&PreparedText::new("mic said"), concept("mic"), &en()));
+        assert!(g.renders(&PreparedText::new("ｻｰﾊﾞｰ"), concept("server"), &ja()));
+        assert!(!g.renders(&PreparedText::new("サーバ"), concept("policy"), &ja()));
+        assert_eq!(
+            g.allowed_terms(concept("mic"), &en()),
+            ["Ministry of Internal Affairs and Communications", "MIC"]
+        );
+        assert!(g.has_terms_in(concept("iot"), &ja()));
+        assert!(!g.renders(&PreparedText::new("x"), 999, &en()));
     }
 
     #[test]

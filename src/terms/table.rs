@@ -19,6 +19,18 @@
 //!   `comment` is a header, and languages it names are used when the caller
 //!   gave none. Lines starting with `#` (OmegaT's comments) are skipped.
 //!   Both terms are admitted.
+//! * **JMdict** (the EDRDG dictionary as tabulated in
+//!   `../shared/corpus/termbases/jmdict/`): a header `idseq kanji kana`
+//!   with `glosses` and optionally `pos_first_sense` (or `pos`) after it;
+//!   one entry per row, alternatives in a cell separated by `|`, glosses by
+//!   `; ` within a sense and ` | ` between senses. An entry is a concept
+//!   (id: the `idseq`): its kanji spellings are preferred Japanese terms,
+//!   its kana spellings admitted ones (preferred when the entry has no
+//!   kanji: the word is written in kana), and every distinct gloss is a
+//!   preferred term in the target language (`en` unless the caller gives
+//!   another; JMdict also has German, French, … glosses). The part of
+//!   speech of the first sense goes to the Japanese terms and the first
+//!   sense's glosses.
 //!
 //! TSV is read without quoting, CSV (comma) with RFC 4180 quoting. Encodings
 //! are sniffed by [`crate::xml::open`] (UTF-8 with or without BOM, UTF-16
@@ -74,6 +86,8 @@ pub enum Layout {
     Concepts,
     /// `source target [comment]`
     Pairs { header: bool },
+    /// `idseq kanji kana pos_first_sense glosses`
+    Jmdict,
 }
 
 /// A glossary read from a spreadsheet.
@@ -150,8 +164,11 @@ pub fn read_table(path: &Path, options: &TableOptions) -> Result<Table, TableErr
                 .zip(cells)
                 .all(|(want, got)| got.eq_ignore_ascii_case(want))
     });
+    let jmdict_header = rows.get(first).and_then(|(_, cells)| JmdictColumns::of(cells));
     if concepts_header {
         Ok(read_concepts(rows.split_off(first), delimiter))
+    } else if let Some(columns) = jmdict_header {
+        Ok(read_jmdict(rows.split_off(first + 1), columns, options))
     } else {
         rows.retain(|(_, cells)| !is_comment(cells));
         read_pairs(path, rows, options)
@@ -287,6 +304,99 @@ fn read_concepts(rows: Vec<(u64, Vec<String>)>, delimiter: Delimiter) -> Table {
     }
     Table {
         layout: Layout::Concepts,
+        concepts,
+        warnings,
+    }
+}
+
+/// Where the cells of a JMdict table are, from its header.
+#[derive(Clone, Copy)]
+struct JmdictColumns {
+    kanji: usize,
+    kana: usize,
+    pos: Option<usize>,
+    glosses: usize,
+}
+
+impl JmdictColumns {
+    /// `Some` for a header starting `idseq kanji kana` that has a
+    /// `glosses` column.
+    fn of(cells: &[String]) -> Option<JmdictColumns> {
+        let named = |want: &[&str]| cells.iter().position(|c| want.iter().any(|w| c.eq_ignore_ascii_case(w)));
+        let starts = cells.len() >= 4
+            && ["idseq", "kanji", "kana"]
+                .iter()
+                .zip(cells)
+                .all(|(want, got)| got.eq_ignore_ascii_case(want));
+        if !starts {
+            return None;
+        }
+        Some(JmdictColumns {
+            kanji: 1,
+            kana: 2,
+            pos: named(&["pos_first_sense", "pos"]),
+            glosses: named(&["glosses", "gloss"])?,
+        })
+    }
+}
+
+fn read_jmdict(rows: Vec<(u64, Vec<String>)>, columns: JmdictColumns, options: &TableOptions) -> Table {
+    let ja = options
+        .source
+        .clone()
+        .unwrap_or_else(|| Lang::parse("ja").expect("ja is a language tag"));
+    let glosses_lang = options
+        .target
+        .clone()
+        .unwrap_or_else(|| Lang::parse("en").expect("en is a language tag"));
+    let mut warnings = Vec::new();
+    let mut concepts = Vec::with_capacity(rows.len());
+    let alternatives = |cell: Option<&String>| -> Vec<String> {
+        cell.map_or(Vec::new(), |c| {
+            c.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        })
+    };
+    for (line, cells) in rows {
+        let pos = columns.pos.and_then(|i| cells.get(i)).filter(|p| !p.is_empty()).cloned();
+        let kanji = alternatives(cells.get(columns.kanji));
+        let kana = alternatives(cells.get(columns.kana));
+        if kanji.is_empty() && kana.is_empty() {
+            warnings.push(warning(line, "empty-term", "the entry has neither kanji nor kana; skipped".into()));
+            continue;
+        }
+        let mut terms = Vec::with_capacity(kanji.len() + kana.len() + 4);
+        let kana_status = if kanji.is_empty() {
+            TermStatus::Preferred
+        } else {
+            TermStatus::Admitted
+        };
+        let spellings = kanji.into_iter().map(|k| (k, TermStatus::Preferred));
+        for (text, status) in spellings.chain(kana.into_iter().map(|k| (k, kana_status))) {
+            terms.push(Term {
+                part_of_speech: pos.clone(),
+                ..Term::new(ja.clone(), text, status)
+            });
+        }
+        let senses = cells.get(columns.glosses).map_or("", String::as_str).split(" | ");
+        for (sense, glosses) in senses.enumerate() {
+            for gloss in glosses.split("; ").map(str::trim).filter(|g| !g.is_empty()) {
+                if terms.iter().any(|t| t.lang == glosses_lang && t.text == gloss) {
+                    continue;
+                }
+                terms.push(Term {
+                    part_of_speech: pos.clone().filter(|_| sense == 0),
+                    ..Term::new(glosses_lang.clone(), gloss, TermStatus::Preferred)
+                });
+            }
+        }
+        concepts.push(Concept {
+            id: cells.first().filter(|id| !id.is_empty()).cloned(),
+            terms,
+            ..Concept::default()
+        });
+    }
+    Table {
+        layout: Layout::Jmdict,
         concepts,
         warnings,
     }

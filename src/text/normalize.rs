@@ -56,7 +56,8 @@ pub fn normalize(s: &str) -> String {
 /// Unicode NFKC: full-/half-width and compatibility forms folded.
 pub fn fold_width(s: &str) -> String {
     // ASCII is its own NFKC form, and most English segments are ASCII.
-    if s.is_ascii() {
+    // So is most Japanese; the quick check answers without decomposing.
+    if s.is_ascii() || unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
         s.to_string()
     } else {
         s.nfkc().collect()
@@ -98,6 +99,10 @@ pub fn is_mark(c: char) -> bool {
 
 /// Whether `c` is invisible by default (Unicode Default_Ignorable_Code_Point).
 pub fn is_ignorable(c: char) -> bool {
+    // The first default-ignorable code point is the soft hyphen, U+00AD.
+    if c < '\u{AD}' {
+        return false;
+    }
     static IGNORABLE: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("Default_Ignorable_Code_Point"));
     IGNORABLE.contains(c)
 }

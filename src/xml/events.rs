@@ -33,17 +33,26 @@ pub struct Events {
 impl Events {
     /// Opens `path` (any encoding [`super::open`] reads).
     pub fn open(path: &Path) -> Result<Events, InputError> {
-        let stream = super::open(path)?;
+        Ok(Events::over(path, super::open(path)?))
+    }
+
+    /// Reads a UTF-8 document compiled into yakugo; `label` names it in
+    /// errors.
+    pub fn from_static(label: &str, bytes: &'static [u8]) -> Events {
+        Events::over(Path::new(label), Box::new(bytes))
+    }
+
+    fn over(path: &Path, stream: super::Utf8Reader) -> Events {
         let mut reader = Reader::from_reader(ScanningReader::new(stream));
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
-        Ok(Events {
+        Events {
             path: path.to_path_buf(),
             reader,
             buf: Vec::with_capacity(64 * 1024),
             event_start: 0,
-        })
+        }
     }
 
     /// The next event, owned; quick-xml errors become parse errors.
@@ -154,6 +163,19 @@ impl Events {
                 Err(self.locate(e))
             }
         }
+    }
+
+    /// Offset where the event just read starts.
+    pub fn offset(&self) -> u64 {
+        self.event_start
+    }
+
+    /// An error at `offset`, located.
+    pub fn error_at(&self, offset: u64, message: impl Into<String>) -> InputError {
+        self.locate(ParseError {
+            offset,
+            message: message.into(),
+        })
     }
 
     /// The line the parser has reached (1-based), for warnings.

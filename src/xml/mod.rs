@@ -20,6 +20,7 @@
 
 mod events;
 mod scan;
+pub mod tree;
 
 pub use events::{Events, Parse, ParseError};
 pub use scan::ScanningReader;

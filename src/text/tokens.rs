@@ -33,7 +33,7 @@ pub fn tokens(normalized: &str) -> Vec<&str> {
 
 /// A token or punctuation character of a text, by byte range.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Piece {
+pub(crate) struct Piece {
     pub range: Range<usize>,
     /// A punctuation character (with its combining marks), not a token.
     pub punct: bool,
@@ -55,13 +55,37 @@ enum Grow {
 /// no piece. Works on any text, normalised or not: the diff runs it on the
 /// text as written, so it also recognises half-width katakana voiced marks
 /// (`ｶﾞ`, which NFKC would compose) as part of the character before them.
-pub(super) fn pieces(text: &str) -> Vec<Piece> {
+pub(crate) fn pieces(text: &str) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     let mut grow = Grow::No;
     let mut prev = ' ';
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         let end = start + c.len_utf8();
+        // Fast path for the characters most text is made of, which the
+        // Unicode property lookups below would classify the same way.
+        if c.is_ascii_alphanumeric() {
+            if grow == Grow::Word {
+                extend(&mut out, end);
+            } else {
+                out.push(Piece {
+                    range: start..end,
+                    punct: false,
+                });
+                grow = Grow::Word;
+            }
+            prev = c;
+            continue;
+        }
+        if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF) {
+            out.push(Piece {
+                range: start..end,
+                punct: false,
+            });
+            grow = Grow::Marks;
+            prev = c;
+            continue;
+        }
         let attaches = is_mark(c) || is_ignorable(c) || matches!(c, '\u{FF9E}' | '\u{FF9F}');
         let mut push = |punct, grow_as| {
             out.push(Piece { range: start..end, punct });

@@ -1,0 +1,116 @@
+//! What the benchmarks share: the Kyoto Wikipedia pairs, TMX writing, and
+//! running the release binary as a user would, with its peak memory.
+#![allow(dead_code)] // each bench uses its own part of this module
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The Kyoto corpus (443,596 real ja-en pairs), or `None` with a message
+/// saying the benchmark is skipped.
+pub fn kyoto_corpus() -> Option<PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_full.tsv.xz");
+    if corpus.exists() {
+        Some(corpus)
+    } else {
+        println!("skipped: {} not present", corpus.display());
+        None
+    }
+}
+
+/// Streams the corpus's (ja, en) pairs, skipping empty ones (`xz` must be
+/// installed). Streaming keeps the benchmark process small, so it cannot
+/// inflate the peak RSS measured for its children.
+pub fn kyoto_pairs(corpus: &Path) -> impl Iterator<Item = (String, String)> {
+    let mut child = Command::new("xz")
+        .arg("-dc")
+        .arg(corpus)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("xz must be installed");
+    let reader = BufReader::new(child.stdout.take().expect("piped"));
+    let mut child = Some(child);
+    reader
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let line = line.expect("corpus is UTF-8");
+            let cols: Vec<&str> = line.split('\t').collect();
+            match (cols.get(2), cols.get(3)) {
+                (Some(ja), Some(en)) if !ja.is_empty() && !en.is_empty() => Some((ja.to_string(), en.to_string())),
+                _ => None,
+            }
+        })
+        .chain(std::iter::from_fn(move || {
+            if let Some(mut c) = child.take() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+            None
+        }))
+}
+
+/// `units` pairs: the real ones first, then **synthetic** copies of them,
+/// each side suffixed with ` [copy N]` so that every unit is distinct.
+/// `real(copy)` yields the real pairs afresh for each round.
+pub fn scaled<I: Iterator<Item = (String, String)>>(units: usize, mut real: impl FnMut() -> I) -> impl Iterator<Item = (String, String)> {
+    (0..)
+        .flat_map(move |copy: usize| {
+            let suffix = if copy == 0 { String::new() } else { format!(" [copy {copy}]") };
+            real().map(move |(ja, en)| (format!("{ja}{suffix}"), format!("{en}{suffix}")))
+        })
+        .take(units)
+}
+
+/// Writes `pairs` as a ja→en TMX 1.4 file, each unit with a tuid and a
+/// creation date like real TM exports; returns (units, file size).
+pub fn write_tmx(out: &Path, pairs: impl Iterator<Item = (String, String)>) -> (usize, u64) {
+    let mut w = BufWriter::new(File::create(out).expect("create TMX"));
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\">\n<header creationtool=\"yakugo-bench\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"bench\" adminlang=\"en\" srclang=\"ja\" datatype=\"plaintext\"/>\n<body>").expect("write");
+    let mut written = 0;
+    for (ja, en) in pairs {
+        writeln!(
+            w,
+            "<tu tuid=\"k{written}\" creationdate=\"20200101T000000Z\"><tuv xml:lang=\"ja\"><seg>{}</seg></tuv><tuv xml:lang=\"en\"><seg>{}</seg></tuv></tu>",
+            esc(&ja),
+            esc(&en)
+        )
+        .expect("write");
+        written += 1;
+    }
+    writeln!(w, "</body>\n</tmx>").expect("write");
+    w.flush().expect("flush");
+    (written, std::fs::metadata(out).map(|m| m.len()).unwrap_or(0))
+}
+
+/// The release binary built for the benchmarks.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_yakugo"))
+}
+
+/// Runs yakugo on `db`; returns (wall seconds, peak RSS in KiB).
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
+pub fn run(db: &Path, args: &[&str]) -> (f64, i64) {
+    let t = Instant::now();
+    let child = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run yakugo");
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let secs = t.elapsed().as_secs_f64();
+    assert!(
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "yakugo {args:?} failed"
+    );
+    (secs, usage.ru_maxrss)
+}

@@ -1,0 +1,253 @@
+//! Fuzzy lookup at scale: latency, recall of the candidate index against
+//! the exhaustive scan, index size, and import speed with the index.
+//!
+//! Run by hand (not in CI): `cargo bench --bench lookup`
+//! (`BENCH_SIZES=10000,100000` for a quicker run; default
+//! `10000,100000,1000000`).
+//!
+//! Data: the Kyoto Wikipedia corpus in `../shared/corpus/parallel/kyoto_wiki/`
+//! (443,596 real ja-en pairs). 1,000 real pairs are held out as queries;
+//! 1,000 more queries are **near-duplicates** made by editing TM sources (1
+//! to 4 random character deletions, insertions or substitutions). The TM of
+//! each size is the other real pairs, and beyond them **synthetic** copies
+//! (each side suffixed with ` [copy N]`).
+//!
+//! For each size it reports:
+//! - import speed (units/s) and peak RSS of `yakugo import`, which builds
+//!   the index in the same transaction;
+//! - index size against the size of the text it indexes;
+//! - warm lookup latency p50/p95 (one process, `PairMemory::open`, min 50,
+//!   top 5) over the 2,000 queries;
+//! - recall@5 of the index against `--exhaustive` for matches ≥ 70 and for
+//!   matches 50–70 (`BENCH_RECALL_QUERIES` queries, default 1,000, 200
+//!   above 200k units: the exhaustive scan is what takes time here);
+//! - one-shot CLI lookup latency p50/p95 (`yakugo lookup TEXT`, a new
+//!   process each time, 40 queries);
+//! - at 100k, when Python's `rapidfuzz` is installed (`pip install
+//!   rapidfuzz`), the exhaustive `process.cdist` scan with 2 workers over
+//!   the same sources and queries, side by side.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+use yakugo::fuzzy::memory::{Context, PairMemory};
+use yakugo::lang::Lang;
+use yakugo::store::Store;
+
+const HELD_OUT: usize = 1000;
+const NEAR_DUPLICATES: usize = 1000;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,100000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let recall_queries: Option<usize> = std::env::var("BENCH_RECALL_QUERIES").ok().and_then(|v| v.parse().ok());
+    let Some(corpus) = common::kyoto_corpus() else { return };
+    let mut rng = Rng(0x5eed);
+    let all: Vec<(String, String)> = common::kyoto_pairs(&corpus).collect();
+    // Every 400th pair is held out (spread over the corpus, which is
+    // ordered by article); the rest is the TM.
+    let (held, tm): (Vec<_>, Vec<_>) = all.into_iter().enumerate().partition(|(i, _)| i % 400 == 7);
+    let held: Vec<String> = held.into_iter().take(HELD_OUT).map(|(_, p)| p.0).collect();
+    let tm: Vec<(String, String)> = tm.into_iter().map(|(_, p)| p).collect();
+    println!(
+        "corpus: {} TM pairs, {} held-out queries, {NEAR_DUPLICATES} near-duplicates",
+        tm.len(),
+        held.len()
+    );
+    let (ja, en): (Lang, Lang) = ("ja".parse().unwrap(), "en".parse().unwrap());
+    let dir = tempfile::tempdir().expect("temp dir");
+    for &size in &sizes {
+        // Near-duplicates of sources inside this TM size.
+        let reach = size.min(tm.len());
+        let mut queries = held.clone();
+        queries.extend((0..NEAR_DUPLICATES).map(|_| edit(&tm[rng.below(reach)].0, &mut rng)));
+        let tmx = dir.path().join(format!("tm{size}.tmx"));
+        let text_bytes: usize = common::scaled(size, || tm.iter().cloned()).map(|(j, e)| j.len() + e.len()).sum();
+        let (units, tmx_bytes) = common::write_tmx(&tmx, common::scaled(size, || tm.iter().cloned()));
+        let db = dir.path().join(format!("tm{size}.db"));
+        let (secs, rss) = common::run(&db, &["import", "--no-lang-check", tmx.to_str().unwrap_or_default()]);
+        println!("\n== {units} units ({} real, {:.0} MB TMX) ==", reach, tmx_bytes as f64 / 1e6);
+        println!(
+            "import with index (--no-lang-check): {secs:.1} s, {:.0} units/s, peak RSS {:.0} MB",
+            units as f64 / secs,
+            rss as f64 / 1024.0
+        );
+        let store = Store::open(&db).expect("open store");
+        let index = store.fuzzy_index_size().expect("index size");
+        println!(
+            "index: {:.1} MB of postings for {:.1} MB of indexed text (ja + en plain, approx.): {:.2}x",
+            index as f64 / 1e6,
+            text_bytes as f64 / 1e6,
+            index as f64 / text_bytes as f64
+        );
+        let memory = PairMemory::open(&store, &ja, &en).expect("open pair");
+        let mut times = Vec::with_capacity(queries.len());
+        let mut indexed = Vec::with_capacity(queries.len());
+        for q in &queries {
+            let t = Instant::now();
+            let found = memory.lookup(q, &Context::default(), 50.0, 5).expect("lookup");
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            indexed.push(found);
+        }
+        let (p50, p95) = percentiles(&mut times);
+        println!("warm lookup ({} queries): p50 {p50:.2} ms, p95 {p95:.2} ms", queries.len());
+
+        let exhaustive = PairMemory::exhaustive(&store, &ja, &en).expect("load pair");
+        let mut tally = Recall::default();
+        let mut scan_times = Vec::new();
+        // The exhaustive scan of a million units takes a while per query.
+        let sample = recall_queries.unwrap_or(if size > 200_000 { 200 } else { 1000 });
+        let step = (queries.len() / sample.max(1)).max(1);
+        for (q, found) in queries.iter().zip(&indexed).step_by(step) {
+            let t = Instant::now();
+            let reference = exhaustive.lookup(q, &Context::default(), 50.0, 5).expect("lookup");
+            scan_times.push(t.elapsed().as_secs_f64() * 1e3);
+            let got: HashSet<i64> = found.iter().map(|m| m.id).collect();
+            for m in &reference {
+                tally.count(m.score, got.contains(&m.id));
+            }
+        }
+        let (scan50, _) = percentiles(&mut scan_times);
+        println!(
+            "recall@5 vs exhaustive ({} queries): ≥70: {} ; 50-70: {}  (exhaustive scan p50 {scan50:.1} ms)",
+            scan_times.len(),
+            tally.high(),
+            tally.low()
+        );
+        drop(exhaustive);
+
+        let mut cli = Vec::new();
+        for q in queries.iter().step_by(queries.len() / 40) {
+            let t = Instant::now();
+            let status = Command::new(common::bin())
+                .arg("--db")
+                .arg(&db)
+                .args(["lookup", "--src", "ja", "--tgt", "en", q])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("run yakugo");
+            assert!(status.success());
+            cli.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let (c50, c95) = percentiles(&mut cli);
+        println!("one-shot CLI lookup ({} calls): p50 {c50:.0} ms, p95 {c95:.0} ms", cli.len());
+        if size == 100_000 {
+            rapidfuzz_side_by_side(dir.path(), &tm[..reach.min(size)], &queries, p50);
+        }
+        drop(memory);
+        drop(store);
+        let _ = std::fs::remove_file(&tmx);
+        let _ = std::fs::remove_file(&db);
+    }
+}
+
+/// Matches of the exhaustive scan the index also returned, by score band.
+#[derive(Default)]
+struct Recall {
+    high: (usize, usize),
+    low: (usize, usize),
+}
+
+impl Recall {
+    fn count(&mut self, score: f64, found: bool) {
+        let band = if score >= 70.0 { &mut self.high } else { &mut self.low };
+        band.0 += usize::from(found);
+        band.1 += 1;
+    }
+
+    fn high(&self) -> String {
+        ratio(self.high)
+    }
+
+    fn low(&self) -> String {
+        ratio(self.low)
+    }
+}
+
+fn ratio((found, all): (usize, usize)) -> String {
+    if all == 0 {
+        "no matches".into()
+    } else {
+        format!("{:.4} ({found}/{all})", found as f64 / all as f64)
+    }
+}
+
+/// Python rapidfuzz's exhaustive scan: `process.cdist` with the
+/// normalised Indel-free Levenshtein similarity, 2 workers.
+fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], queries: &[String], ours_p50: f64) {
+    let has = Command::new("python3")
+        .args(["-c", "import rapidfuzz"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        println!("rapidfuzz side by side: skipped (pip install rapidfuzz)");
+        return;
+    }
+    let sources = dir.join("sources.txt");
+    let qs = dir.join("queries.txt");
+    std::fs::write(&sources, tm.iter().map(|p| p.0.replace('\n', " ")).collect::<Vec<_>>().join("\n")).expect("write");
+    let sample: Vec<&str> = queries.iter().step_by(10).map(String::as_str).collect();
+    std::fs::write(&qs, sample.join("\n")).expect("write");
+    let script = format!(
+        "import time\nfrom rapidfuzz import process\nfrom rapidfuzz.distance import Levenshtein\n\
+         src=open('{}',encoding='utf-8').read().split('\\n')\nqs=open('{}',encoding='utf-8').read().split('\\n')\n\
+         t=time.perf_counter()\nprocess.cdist(qs,src,scorer=Levenshtein.normalized_similarity,workers=2,score_cutoff=0.5)\n\
+         print((time.perf_counter()-t)*1000/len(qs))",
+        sources.display(),
+        qs.display()
+    );
+    let out = Command::new("python3").args(["-c", &script]).output().expect("python3");
+    let Ok(theirs) = String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() else {
+        println!("rapidfuzz side by side failed: {}", String::from_utf8_lossy(&out.stderr));
+        return;
+    };
+    println!(
+        "rapidfuzz process.cdist, 2 workers, {} sources: {theirs:.1} ms/query vs yakugo warm p50 {ours_p50:.2} ms: {:.0}x",
+        tm.len(),
+        theirs / ours_p50
+    );
+}
+
+fn percentiles(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+/// 1 to 4 random character edits of `s`.
+fn edit(s: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    for _ in 0..1 + rng.below(4) {
+        if chars.is_empty() {
+            break;
+        }
+        let at = rng.below(chars.len());
+        let other = chars[rng.below(chars.len())];
+        match rng.below(3) {
+            0 => {
+                chars.remove(at);
+            }
+            1 => chars.insert(at, other),
+            _ => chars[at] = other,
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// A small deterministic generator (the benchmark must be repeatable).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}

@@ -1,0 +1,399 @@
+//! Quality assurance of translations: `yakugo check`.
+//!
+//! A [`Checker`] looks at bilingual [`Segment`]s (read from TMX, TSV or
+//! XLIFF by [`input`]) and reports [`Finding`]s of eight [`Kind`]s, one
+//! module per family:
+//!
+//! - [`terms`]: `term-missing`, `term-forbidden` (the glossary, through
+//!   [`TermIndex`] on both sides, so inflection, width, hyphen and case are
+//!   handled by the same code as `terms find`);
+//! - [`consistency`]: `inconsistent-target`, `inconsistent-source` (within
+//!   the file, and against the store's TM with `--against-tm`);
+//! - [`numbers`]: `number-mismatch`;
+//! - [`translated`]: `untranslated`, `language-mismatch`;
+//! - [`tags`]: `tag-mismatch`.
+//!
+//! The rule every family follows: **no false alarm on correct text.** An
+//! editor who sees a report full of noise stops reading it, and then misses
+//! the real problem. So each check accepts every correct variant it can
+//! recognise (any allowed rendering in any inflection, numbers in any
+//! writing, tags in any order) and says why when it does speak.
+//!
+//! Invariants: findings are in segment order, then kind order; a
+//! [`Span`]'s offsets are byte offsets into the finding's own `source` or
+//! `target` text (plain text, except for `tag-mismatch`, whose texts are
+//! the segments' markup), on character boundaries.
+
+pub mod consistency;
+pub mod input;
+pub mod numbers;
+pub mod tags;
+pub mod terms;
+pub mod translated;
+
+use crate::lang::Lang;
+use crate::model::Variant;
+use crate::terms::find::TermIndex;
+use crate::text::langcheck::LangChecker;
+use serde::Serialize;
+use std::fmt;
+
+/// What is wrong. The JSON names are part of the interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    TermMissing,
+    TermForbidden,
+    InconsistentTarget,
+    InconsistentSource,
+    NumberMismatch,
+    Untranslated,
+    LanguageMismatch,
+    TagMismatch,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::TermMissing,
+        Kind::TermForbidden,
+        Kind::InconsistentTarget,
+        Kind::InconsistentSource,
+        Kind::NumberMismatch,
+        Kind::Untranslated,
+        Kind::LanguageMismatch,
+        Kind::TagMismatch,
+    ];
+
+    /// The JSON name (`term-missing`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::TermMissing => "term-missing",
+            Kind::TermForbidden => "term-forbidden",
+            Kind::InconsistentTarget => "inconsistent-target",
+            Kind::InconsistentSource => "inconsistent-source",
+            Kind::NumberMismatch => "number-mismatch",
+            Kind::Untranslated => "untranslated",
+            Kind::LanguageMismatch => "language-mismatch",
+            Kind::TagMismatch => "tag-mismatch",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(raw.trim()))
+    }
+
+    /// Errors break the meaning or the file; warnings are usually wrong;
+    /// infos are worth a look.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Kind::TermForbidden | Kind::NumberMismatch | Kind::Untranslated | Kind::TagMismatch => Severity::Error,
+            Kind::TermMissing | Kind::InconsistentTarget | Kind::LanguageMismatch => Severity::Warning,
+            Kind::InconsistentSource => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How bad a finding is; ordered `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(raw: &str) -> Option<Severity> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One bilingual segment to check.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// The unit's id (`tuid`, XLIFF `id`), or its 1-based position in the
+    /// file when it has none.
+    pub id: String,
+    pub source: Variant,
+    /// `None` when the unit has no translation at all.
+    pub target: Option<Variant>,
+}
+
+impl Segment {
+    pub fn target_plain(&self) -> &str {
+        self.target.as_ref().map_or("", |t| t.plain.as_str())
+    }
+
+    pub fn target_markup(&self) -> &str {
+        self.target.as_ref().map_or("", |t| t.markup.as_str())
+    }
+}
+
+/// Which text a [`Span`] points into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Source,
+    Target,
+}
+
+/// An offending piece of text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub side: Side,
+    /// Byte offsets into the finding's `source` or `target`.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+impl Span {
+    pub fn new(side: Side, text: &str, start: usize, end: usize) -> Span {
+        Span {
+            side,
+            start,
+            end,
+            text: text[start..end].to_string(),
+        }
+    }
+}
+
+/// One problem in one segment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    /// The segment's id (see [`Segment::id`]).
+    pub segment: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The texts the spans point into.
+    pub source: String,
+    pub target: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<Span>,
+    /// What would be right: allowed renderings, the other translation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected: Vec<String>,
+    /// Other segments involved (ids; `tm:N` for unit N of the store).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+}
+
+impl Finding {
+    /// A finding on a segment's plain texts.
+    pub fn on(kind: Kind, segment: &Segment, message: String) -> Finding {
+        Finding {
+            kind,
+            segment: segment.id.clone(),
+            severity: kind.default_severity(),
+            message,
+            source: segment.source.plain.clone(),
+            target: segment.target_plain().to_string(),
+            spans: Vec::new(),
+            expected: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Runs the checks.
+pub struct Checker<'a> {
+    pub src: Lang,
+    pub tgt: Lang,
+    glossary: &'a TermIndex,
+    languages: LangChecker,
+    tm: Option<&'a consistency::TmPairs>,
+    kinds: Vec<Kind>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for `src` → `tgt` with every kind enabled.
+    pub fn new(src: Lang, tgt: Lang, glossary: &'a TermIndex) -> Checker<'a> {
+        Checker {
+            src,
+            tgt,
+            glossary,
+            languages: LangChecker::new(),
+            tm: None,
+            kinds: Kind::ALL.to_vec(),
+        }
+    }
+
+    /// Also check consistency against these TM pairs.
+    pub fn against_tm(mut self, tm: &'a consistency::TmPairs) -> Checker<'a> {
+        self.tm = Some(tm);
+        self
+    }
+
+    /// Skip these kinds (their checks do not run).
+    pub fn ignore(mut self, kinds: &[Kind]) -> Checker<'a> {
+        self.kinds.retain(|k| !kinds.contains(k));
+        self
+    }
+
+    fn wants(&self, kind: Kind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    /// Every finding, in segment order, then kind order.
+    pub fn check(&self, segments: &[Segment]) -> Vec<Finding> {
+        let mut per_segment: Vec<Vec<Finding>> = vec![Vec::new(); segments.len()];
+        for (i, seg) in segments.iter().enumerate() {
+            let out = &mut per_segment[i];
+            let untranslated = translated::untranslated(seg, &self.tgt, &self.languages);
+            let has_target = !seg.target_plain().trim().is_empty();
+            if let Some(f) = untranslated {
+                if self.wants(Kind::Untranslated) {
+                    out.push(f);
+                }
+            } else if self.wants(Kind::LanguageMismatch) {
+                out.extend(translated::language_mismatch(seg, &self.tgt, &self.languages));
+            }
+            if !has_target {
+                // Nothing to compare: an empty target is one finding, not eight.
+                continue;
+            }
+            if self.wants(Kind::TermMissing) || self.wants(Kind::TermForbidden) {
+                out.extend(
+                    terms::check(seg, &self.src, &self.tgt, self.glossary)
+                        .into_iter()
+                        .filter(|f| self.wants(f.kind)),
+                );
+            }
+            if self.wants(Kind::NumberMismatch) {
+                out.extend(numbers::check(seg));
+            }
+            if self.wants(Kind::TagMismatch) {
+                out.extend(tags::check(seg));
+            }
+        }
+        let consistency_kinds = [Kind::InconsistentTarget, Kind::InconsistentSource];
+        if consistency_kinds.iter().any(|k| self.wants(*k)) {
+            for (i, f) in consistency::within(segments) {
+                if self.wants(f.kind) {
+                    per_segment[i].push(f);
+                }
+            }
+            // The file's own disagreement already says what the TM would.
+            for (i, f) in self.tm.map(|tm| tm.check(segments)).unwrap_or_default() {
+                if self.wants(f.kind) && !per_segment[i].iter().any(|g| g.kind == f.kind) {
+                    per_segment[i].push(f);
+                }
+            }
+        }
+        let mut findings = Vec::new();
+        for mut list in per_segment {
+            list.sort_by_key(|f| f.kind);
+            findings.extend(list);
+        }
+        findings
+    }
+}
+
+/// Sets severities per kind and filters by a minimum.
+#[derive(Clone, Debug)]
+pub struct SeverityPolicy {
+    overrides: Vec<(Kind, Severity)>,
+    pub minimum: Severity,
+}
+
+impl Default for SeverityPolicy {
+    fn default() -> Self {
+        SeverityPolicy {
+            overrides: Vec::new(),
+            minimum: Severity::Info,
+        }
+    }
+}
+
+impl SeverityPolicy {
+    /// Reads one `--severity` value: `LEVEL` (the minimum to report) or
+    /// `KIND=LEVEL` (that kind's severity).
+    pub fn apply_option(&mut self, raw: &str) -> Result<(), String> {
+        let level = |s: &str| Severity::parse(s).ok_or_else(|| format!("`{s}` is not a severity (error, warning, info)"));
+        match raw.split_once('=') {
+            Some((kind, sev)) => {
+                let kind = Kind::parse(kind).ok_or_else(|| {
+                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                    format!("`{kind}` is not a finding kind ({})", names.join(", "))
+                })?;
+                self.overrides.push((kind, level(sev)?));
+            }
+            None => self.minimum = level(raw)?,
+        }
+        Ok(())
+    }
+
+    /// Gives each finding its severity and drops those under the minimum.
+    pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter_map(|mut f| {
+                if let Some((_, s)) = self.overrides.iter().rev().find(|(k, _)| *k == f.kind) {
+                    f.severity = *s;
+                }
+                (f.severity >= self.minimum).then_some(f)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+        assert_eq!(Kind::parse("nope"), None);
+    }
+
+    #[test]
+    fn severity_policy() {
+        let mut p = SeverityPolicy::default();
+        p.apply_option("term-missing=error").unwrap();
+        p.apply_option("warning").unwrap();
+        assert!(p.apply_option("bogus=error").unwrap_err().contains("term-missing"));
+        assert!(p.apply_option("loud").is_err());
+        let seg = Segment {
+            id: "1".into(),
+            source: Variant {
+                lang: Lang::parse("ja").unwrap(),
+                markup: "a".into(),
+                plain: "a".into(),
+                admin: Default::default(),
+                meta: Default::default(),
+            },
+            target: None,
+        };
+        let findings = vec![
+            Finding::on(Kind::TermMissing, &seg, String::new()),
+            Finding::on(Kind::InconsistentSource, &seg, String::new()),
+        ];
+        let kept = p.apply(findings);
+        assert_eq!(kept.len(), 1);
+        assert_eq!((kept[0].kind, kept[0].severity), (Kind::TermMissing, Severity::Error));
+    }
+}

@@ -1,0 +1,103 @@
+//! The keys of the fuzzy-match candidate index: token bigrams, padded at
+//! both ends, hashed with the language into a fixed number of buckets.
+//!
+//! A segment of `n` tokens (see [`tokens`](super::tokens)) has `n + 1`
+//! padded bigrams: `^ t1`, `t1 t2`, …, `tn $`. Padding gives even a
+//! one-token segment two keys, and makes the first and last tokens count as
+//! much as the others.
+//!
+//! The invariant the index relies on: one token edit (insertion, deletion
+//! or substitution) changes at most two of a segment's bigrams. So when two
+//! segments are `d` edits apart, at least `D − 2d` of the query's `D`
+//! distinct buckets also occur among the candidate's. That holds for
+//! buckets as well as for bigrams, because a bucket is missing from the
+//! candidate only when every bigram of the query that falls into it was
+//! destroyed. Bucket collisions therefore only ever make a candidate look
+//! closer than it is: they cost time, never a match.
+//!
+//! The language's primary subtag is part of the key, so `en` and `en-GB`
+//! segments share buckets and Japanese never collides with English by
+//! construction (only by hash, like any other collision).
+
+use crate::lang::Lang;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// log2 of the number of buckets. 2^20 buckets keep the rows written per
+/// import bounded (one per bucket touched) while collisions stay rare for
+/// the rarer bigrams that do the filtering.
+pub const BUCKET_BITS: u32 = 20;
+
+const START: u64 = 0x9e37_79b9_7f4a_7c15;
+const END: u64 = 0xc2b2_ae3d_27d4_eb4f;
+
+/// The distinct buckets of a segment's padded token bigrams, ascending.
+pub fn buckets(lang: &Lang, tokens: &[&str]) -> Vec<u32> {
+    let lang_key = xxh3_64(lang.primary().as_bytes());
+    let hashes: Vec<u64> = std::iter::once(START)
+        .chain(tokens.iter().map(|t| xxh3_64(t.as_bytes())))
+        .chain(std::iter::once(END))
+        .collect();
+    let mut out: Vec<u32> = hashes.windows(2).map(|w| bucket(lang_key, w[0], w[1])).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The bucket of the bigram `first second` in `lang`: the key a segment
+/// containing these two tokens in a row is indexed under.
+pub fn bigram_bucket(lang: &Lang, first: &str, second: &str) -> u32 {
+    bucket(
+        xxh3_64(lang.primary().as_bytes()),
+        xxh3_64(first.as_bytes()),
+        xxh3_64(second.as_bytes()),
+    )
+}
+
+/// Mixes the language and two token hashes; the order of the tokens
+/// matters (`a b` and `b a` are different bigrams).
+fn bucket(lang: u64, first: u64, second: u64) -> u32 {
+    let mixed = (lang ^ first.rotate_left(23)).wrapping_mul(0xff51_afd7_ed55_8ccd) ^ second;
+    let mixed = (mixed ^ (mixed >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    ((mixed ^ (mixed >> 29)) >> (64 - BUCKET_BITS)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize::normalize;
+    use crate::text::tokens::tokens;
+
+    fn of(lang: &str, text: &str) -> Vec<u32> {
+        let normalized = normalize(text);
+        buckets(&Lang::parse(lang).unwrap(), &tokens(&normalized))
+    }
+
+    #[test]
+    fn a_segment_of_n_tokens_has_up_to_n_plus_one_buckets() {
+        assert_eq!(of("ja", "総務省").len(), 4);
+        assert_eq!(of("en", "IoT").len(), 2);
+        assert!(of("en", "").len() == 1, "an empty segment still has the bigram ^ $");
+    }
+
+    #[test]
+    fn a_bigram_bucket_is_one_of_the_segments() {
+        let ja = Lang::parse("ja").unwrap();
+        assert!(of("ja", "政策会議の開催").binary_search(&bigram_bucket(&ja, "会", "議")).is_ok());
+    }
+
+    #[test]
+    fn order_language_and_region() {
+        assert_ne!(of("en", "cyber security"), of("en", "security cyber"));
+        assert_ne!(of("en", "5G"), of("de", "5G"));
+        assert_eq!(of("en-GB", "The meeting"), of("en-US", "the meeting"));
+        assert_eq!(of("ja", "ＡＳＥＡＮ諸国"), of("ja", "ASEAN諸国"));
+    }
+
+    #[test]
+    fn one_substitution_changes_at_most_two_buckets() {
+        let a = of("ja", "第10回日・ASEAN情報セキュリティ政策会議");
+        let b = of("ja", "第11回日・ASEAN情報セキュリティ政策会議");
+        let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+        assert!(shared + 2 >= a.len(), "{shared} of {}", a.len());
+    }
+}
