@@ -127,8 +127,8 @@ impl Store {
         Ok(())
     }
 
-    /// Each origin's id and file name; cheap, unlike [`Store::origins`],
-    /// which counts the units of each.
+    /// Each origin's id and file name, without decoding the headers as
+    /// [`Store::origins`] does.
     pub fn origin_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
         let mut stmt = self.conn().prepare_cached("SELECT id, name FROM origin ORDER BY id")?;
         let names = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
