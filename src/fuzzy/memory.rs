@@ -70,9 +70,6 @@ pub const EXACT_FROM: f64 = 70.0;
 /// The most candidates the indexed search scores for one query.
 pub const VERIFY_LIMIT: usize = 100;
 
-/// A unit's token count when its entries disagree (see `candidates`).
-const UNKNOWN_LENGTH: u32 = u32::MAX;
-
 /// The score of a context match.
 pub const CONTEXT_SCORE: f64 = 101.0;
 
@@ -194,13 +191,18 @@ enum Search {
 #[derive(Default)]
 struct Counters {
     shared: Vec<u16>,
-    tokens: Vec<u32>,
+    /// The smallest and largest token count among a unit's entries. They
+    /// differ when a bucket of the unit's segment in another language
+    /// collides with one of the query's, or when entries of a deleted unit
+    /// share its reused id; the true count lies between.
+    tokens: Vec<(u32, u32)>,
     touched: Vec<u32>,
 }
 
 impl<'s> PairMemory<'s> {
     /// The pair `src` → `tgt`, searched through the candidate index.
     pub fn open(store: &'s Store, src: &Lang, tgt: &Lang) -> Result<PairMemory<'s>, StoreError> {
+        store.map_for_reading()?;
         Self::with(store, src, tgt, Search::Indexed(RefCell::default()))
     }
 
@@ -315,19 +317,18 @@ impl<'s> PairMemory<'s> {
         let size = self.store.max_unit_id()? as usize + 1;
         if counters.shared.len() < size {
             counters.shared.resize(size, 0);
-            counters.tokens.resize(size, 0);
+            counters.tokens.resize(size, (0, 0));
         }
         let Counters { shared, tokens, touched } = counters;
         for (group, mask) in groups {
             self.store.scan_fuzzy_group(group, mask, |unit, count| {
                 let Some(slot) = shared.get_mut(unit as usize) else { return };
+                let range = &mut tokens[unit as usize];
                 if *slot == 0 {
                     touched.push(unit as u32);
-                    tokens[unit as usize] = count;
-                } else if tokens[unit as usize] != count {
-                    // Entries of a deleted unit whose id was reused: the
-                    // length is unknown, so nothing may be ruled out.
-                    tokens[unit as usize] = UNKNOWN_LENGTH;
+                    *range = (count, count);
+                } else {
+                    *range = (range.0.min(count), range.1.max(count));
                 }
                 *slot = slot.saturating_add(1);
             })?;
@@ -335,10 +336,8 @@ impl<'s> PairMemory<'s> {
         let mut candidates: Vec<(f64, i64)> = Vec::new();
         for &unit in touched.iter() {
             let shared_at_most = (shared[unit as usize] as usize + skipped).min(distinct);
-            let bound = match tokens[unit as usize] {
-                UNKNOWN_LENGTH => 100.0,
-                length => bucket_bound(n_q, length as usize, distinct, shared_at_most),
-            };
+            let (lo, hi) = tokens[unit as usize];
+            let bound = bound_over_lengths(n_q, (lo as usize, hi as usize), distinct, shared_at_most);
             if bound + 1e-9 >= min {
                 candidates.push((bound, i64::from(unit)));
             }
@@ -467,6 +466,19 @@ impl<'p> Best<'p> {
     fn into_sorted(self) -> Vec<(f64, MatchKind, Cow<'p, Pair>)> {
         self.kept
     }
+}
+
+/// The highest [`bucket_bound`] for any candidate length in `lengths`
+/// (inclusive). The bound rises with the length up to `n_q`, then is the
+/// smaller of a falling and a rising term, so its maximum is at an end of
+/// the range, at `n_q`, or where the terms cross (`n_q + (D − c) / 2`).
+fn bound_over_lengths(n_q: usize, (lo, hi): (usize, usize), distinct: usize, shared: usize) -> f64 {
+    let cross = n_q + distinct.saturating_sub(shared) / 2;
+    [lo, hi, n_q, cross, cross + 1]
+        .into_iter()
+        .filter(|n| (lo..=hi).contains(n))
+        .map(|n| bucket_bound(n_q, n, distinct, shared))
+        .fold(0.0, f64::max)
 }
 
 /// How many of the query's `distinct` buckets a unit must share to reach
@@ -615,6 +627,25 @@ mod tests {
             assert_eq!((miss[0].score, miss[0].kind), (100.0, MatchKind::Exact));
             let first = memory.lookup("一文目です。", &context("なにか", "二文目です。"), 50.0, 1).unwrap();
             assert_eq!(first[0].score, 100.0, "the first unit has no previous segment");
+        }
+    }
+
+    #[test]
+    fn the_bound_over_a_range_of_lengths_is_its_maximum() {
+        for q in 1..25 {
+            for d in 1..(q + 2) {
+                for c in 0..=d {
+                    for lo in 0..30 {
+                        for hi in lo..(lo + 8) {
+                            let best = (lo..=hi).map(|n| bucket_bound(q, n, d, c)).fold(0.0, f64::max);
+                            assert!(
+                                (bound_over_lengths(q, (lo, hi), d, c) - best).abs() < 1e-9,
+                                "q={q} d={d} c={c} {lo}..={hi}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 

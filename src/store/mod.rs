@@ -109,9 +109,7 @@ impl Store {
             }
         }
         conn.execute_batch(
-            // Memory-mapped reads spare lookups a copy per page; the mapping
-            // is address space, not resident memory.
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 4294967296;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
         schema::migrate(&conn, path)?;
@@ -142,6 +140,14 @@ impl Store {
     /// The bytes of postings in the fuzzy index.
     pub fn fuzzy_index_size(&self) -> Result<u64, StoreError> {
         index::size(&self.conn)
+    }
+
+    /// Reads through a memory map from now on: lookups read scattered pages
+    /// and are spared a copy of each. Not for imports, whose resident
+    /// memory would count every page of the store they touch.
+    pub fn map_for_reading(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Runs `f` in one read transaction: one snapshot, and one lock
