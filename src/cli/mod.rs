@@ -38,6 +38,15 @@ pub fn default_db() -> PathBuf {
         .join("yakugo.db")
 }
 
+/// Parses a `--min` score: a percentage from 0 to 100 (101 selects context
+/// matches only).
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=101.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 101")),
+    }
+}
+
 /// Prints one JSON document on its own line.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

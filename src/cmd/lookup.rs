@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, value_name = "LANG")]
     tgt: Lang,
     /// Lowest score to show (percent).
-    #[arg(long, default_value_t = 50.0, value_parser = parse_percent)]
+    #[arg(long, default_value_t = 50.0, value_parser = crate::cli::parse_percent)]
     min: f64,
     /// How many matches to show per query.
     #[arg(long, default_value_t = 5)]
@@ -63,13 +63,6 @@ pub struct Args {
     /// neighbours are its context.
     #[arg(long, conflicts_with = "text")]
     document: bool,
-}
-
-fn parse_percent(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=101.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
 }
 
 #[derive(Serialize)]

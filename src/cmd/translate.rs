@@ -61,18 +61,11 @@ pub struct EngineArgs {
     #[arg(long, value_name = "LANG")]
     tgt: Lang,
     /// Lowest match score kept (percent).
-    #[arg(long, default_value_t = 50.0, value_parser = parse_percent)]
+    #[arg(long, default_value_t = 50.0, value_parser = crate::cli::parse_percent)]
     min: f64,
     /// Segmentation rules (SRX 2.0) instead of the bundled ones.
     #[arg(long, value_name = "FILE")]
     srx: Option<PathBuf>,
-}
-
-fn parse_percent(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
 }
 
 fn parse_version(s: &str) -> Result<Version, String> {

@@ -53,8 +53,8 @@ pub fn write<W: Write>(mut out: W, doc: &Document, version: Version) -> io::Resu
     Ok(out)
 }
 
-/// Appends `<name a="v"…>`; `close`: `/>`.
-fn open_tag(b: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)], close: bool) {
+/// Appends the indentation, `<name` and the attributes ` a="v"`.
+fn tag_start(b: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)]) {
     b.extend(std::iter::repeat_n(' ', indent));
     b.push('<');
     b.push_str(name);
@@ -65,21 +65,17 @@ fn open_tag(b: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)], c
         escape_attr(v, b);
         b.push('"');
     }
+}
+
+/// Appends `<name a="v"…>`; `close`: `/>`.
+fn open_tag(b: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)], close: bool) {
+    tag_start(b, indent, name, attrs);
     b.push_str(if close { "/>\n" } else { ">\n" });
 }
 
 /// Appends `<name a="v"…>text</name>`.
 fn text_element(b: &mut String, indent: usize, name: &str, attrs: &[(&str, &str)], text: &str) {
-    b.extend(std::iter::repeat_n(' ', indent));
-    b.push('<');
-    b.push_str(name);
-    for (k, v) in attrs {
-        b.push(' ');
-        b.push_str(k);
-        b.push_str("=\"");
-        escape_attr(v, b);
-        b.push('"');
-    }
+    tag_start(b, indent, name, attrs);
     b.push('>');
     escape_text(text, b);
     b.push_str("</");
