@@ -9,9 +9,9 @@
 //!   handled by the same code as `terms find`);
 //! - [`consistency`]: `inconsistent-target`, `inconsistent-source` (within
 //!   the file, and against the store's TM with `--against-tm`);
-//! - [`numbers`]: `number-mismatch`;
+//! - [`numbers`][]: `number-mismatch`;
 //! - [`translated`]: `untranslated`, `language-mismatch`;
-//! - [`tags`]: `tag-mismatch`.
+//! - [`tags`][]: `tag-mismatch`.
 //!
 //! The rule every family follows: **no false alarm on correct text.** An
 //! editor who sees a report full of noise stops reading it, and then misses
