@@ -177,6 +177,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         aligner = aligner.with_memory(m);
     }
     let beads = aligner.align(&src.segments, &tgt.segments)?;
+    // The memory borrows the store, which the import writes to.
+    drop(aligner);
     drop(memory);
 
     if let Some(out) = &args.out {
