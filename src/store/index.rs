@@ -17,9 +17,9 @@
 //!
 //! [`IndexBuffer`] collects the entries of the units an import adds and
 //! writes them in the import's transaction: when it holds
-//! [`FLUSH_BYTES`] (memory stays bounded on huge files) and at commit. A
-//! flush appends to a group's last chunk when that is small (many small
-//! imports do not fragment the index) and starts a new chunk otherwise.
+//! [`FLUSH_BYTES`] (memory stays bounded on huge files), as new chunks, and
+//! at commit, appended to a group's last chunk when that is small (many
+//! small imports do not fragment the index).
 //! The index is therefore always exactly as current as the units: same
 //! transaction, same rollback.
 //!
@@ -159,18 +159,25 @@ impl IndexBuffer {
             }
         }
         if self.bytes >= FLUSH_BYTES {
-            self.flush(conn)?;
+            self.flush(conn, false)?;
         }
         Ok(())
     }
 
-    /// Writes the buffered entries in the open transaction on `conn`.
-    pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
+    /// Writes the buffered entries in the open transaction on `conn`, each
+    /// group's as a new chunk, or, with `append` (the end of an import),
+    /// appended to the group's last chunk when that is small. Appending only
+    /// at the end keeps a huge import from rewriting its own chunks at every
+    /// flush.
+    fn flush(&mut self, conn: &Connection, append: bool) -> Result<(), StoreError> {
         if self.bytes == 0 {
             return Ok(());
         }
-        let mut last =
-            conn.prepare_cached("SELECT seq, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY seq DESC LIMIT 1")?;
+        let mut last = conn.prepare_cached(if append {
+            "SELECT seq, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY seq DESC LIMIT 1"
+        } else {
+            "SELECT seq, last_unit, x'' FROM fuzzy_posting WHERE grp = ?1 ORDER BY seq DESC LIMIT 1"
+        })?;
         let mut put =
             conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (grp, seq, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
         if self.df.is_empty() {
@@ -187,7 +194,7 @@ impl IndexBuffer {
                 .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
             match previous {
-                Some((seq, last_unit, mut postings)) if postings.len() < APPEND_BELOW && last_unit < chunk.first_unit => {
+                Some((seq, last_unit, mut postings)) if append && postings.len() < APPEND_BELOW && last_unit < chunk.first_unit => {
                     rebase(&mut chunk.data, last_unit);
                     postings.extend_from_slice(&chunk.data);
                     put.execute(params![group as i64, seq, chunk.last_unit, postings])?;
@@ -208,7 +215,7 @@ impl IndexBuffer {
     /// Writes what is buffered and adds the bucket counts to `fuzzy_df`;
     /// the end of an import.
     pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
-        self.flush(conn)?;
+        self.flush(conn, true)?;
         for lang in self.langs.drain(..) {
             conn.execute("INSERT OR IGNORE INTO fuzzy_lang (lang) VALUES (?1)", [lang])?;
         }
