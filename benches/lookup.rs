@@ -128,7 +128,7 @@ fn main() {
             let status = Command::new(common::bin())
                 .arg("--db")
                 .arg(&db)
-                .args(["lookup", "--src", "ja", "--tgt", "en", q])
+                .args(["lookup", "--src", "ja", "--tgt", "en", "--", q])
                 .stdout(std::process::Stdio::null())
                 .status()
                 .expect("run yakugo");
