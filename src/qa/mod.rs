@@ -39,6 +39,7 @@ use crate::terms::find::TermIndex;
 use crate::text::langcheck::LangChecker;
 use serde::Serialize;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// What is wrong. The JSON names are part of the interface.
@@ -202,6 +203,37 @@ pub struct Finding {
 
 impl Finding {
     /// A finding on a segment's plain texts.
+    /// A finding about pieces the source has and the target lacks
+    /// (`missing`, ranges in `source`) and pieces the target has and the
+    /// source lacks (`extra`, ranges in `target`), each side listed with
+    /// `separator` into its message (`lacks`, `adds`); `None` when both are
+    /// empty. Numbers and tags are compared this way.
+    pub fn mismatch(
+        kind: Kind,
+        segment: &Segment,
+        (source, missing): (&str, &[Range<usize>]),
+        (target, extra): (&str, &[Range<usize>]),
+        separator: &str,
+        (lacks, adds): (fn(&str) -> String, fn(&str) -> String),
+    ) -> Option<Finding> {
+        if missing.is_empty() && extra.is_empty() {
+            return None;
+        }
+        let list =
+            |ranges: &[Range<usize>], text: &str| -> String { ranges.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>().join(separator) };
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(lacks(&list(missing, source)));
+        }
+        if !extra.is_empty() {
+            parts.push(adds(&list(extra, target)));
+        }
+        let mut f = Finding::on(kind, segment, parts.join("; "));
+        f.spans.extend(missing.iter().map(|r| Span::new(Side::Source, r.start, r.end)));
+        f.spans.extend(extra.iter().map(|r| Span::new(Side::Target, r.start, r.end)));
+        Some(f)
+    }
+
     pub fn on(kind: Kind, segment: &Segment, message: String) -> Finding {
         Finding {
             kind,

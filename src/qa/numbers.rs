@@ -23,7 +23,7 @@
 //! Numbers are compared as sets: a value written twice in the source and
 //! once in the target is fine (translations merge repetitions).
 
-use super::{Finding, Kind, Segment, Side, Span};
+use super::{Finding, Kind, Segment};
 use crate::text::numbers::numbers;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -42,28 +42,18 @@ pub fn check(seg: &Segment) -> Option<Finding> {
     let (s_all, t_all) = (accepted(&s, source), accepted(&t, target));
     let missing: Vec<&Number> = s.iter().filter(|n| !n.values.iter().any(|v| t_all.contains(v))).collect();
     let extra: Vec<&Number> = t.iter().filter(|n| !n.values.iter().any(|v| s_all.contains(v))).collect();
-    if missing.is_empty() && extra.is_empty() {
-        return None;
-    }
-    let list = |nums: &[&Number], text: &str| -> String {
-        let shown: Vec<&str> = nums.iter().map(|n| &text[n.range.clone()]).collect();
-        shown.join(", ")
-    };
-    let mut parts = Vec::new();
-    if !missing.is_empty() {
-        parts.push(format!("the target lacks {} of the source", list(&missing, source)));
-    }
-    if !extra.is_empty() {
-        parts.push(format!("the target has {}, which the source lacks", list(&extra, target)));
-    }
-    let mut f = Finding::on(Kind::NumberMismatch, seg, parts.join("; "));
-    for n in &missing {
-        f.spans.push(Span::new(Side::Source, n.range.start, n.range.end));
-    }
-    for n in &extra {
-        f.spans.push(Span::new(Side::Target, n.range.start, n.range.end));
-    }
-    Some(f)
+    let ranges = |nums: Vec<&Number>| nums.iter().map(|n| n.range.clone()).collect::<Vec<_>>();
+    Finding::mismatch(
+        Kind::NumberMismatch,
+        seg,
+        (source, &ranges(missing)),
+        (target, &ranges(extra)),
+        ", ",
+        (
+            |m| format!("the target lacks {m} of the source"),
+            |e| format!("the target has {e}, which the source lacks"),
+        ),
+    )
 }
 
 /// A number as written, with every value it may stand for.

@@ -14,7 +14,7 @@
 //! finding lists what the target lacks (spans in the source markup) and
 //! what it adds (spans in the target markup).
 
-use super::{Finding, Kind, Segment, Side, Span};
+use super::{Finding, Kind, Segment};
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,29 +44,17 @@ pub fn check(seg: &Segment) -> Option<Finding> {
             None => missing.push(tag),
         }
     }
-    let extra: Vec<&Tag> = unmatched_target.into_iter().flatten().collect();
-    if missing.is_empty() && extra.is_empty() {
-        return None;
-    }
-    let list = |tags: &[&Tag], text: &str| -> String {
-        let shown: Vec<&str> = tags.iter().map(|t| &text[t.range.clone()]).collect();
-        shown.join(" ")
-    };
-    let mut parts = Vec::new();
-    if !missing.is_empty() {
-        parts.push(format!("the target lacks {}", list(&missing, source)));
-    }
-    if !extra.is_empty() {
-        parts.push(format!("the target adds {}", list(&extra, target)));
-    }
-    let mut f = Finding::on(Kind::TagMismatch, seg, parts.join("; "));
+    let extra: Vec<Range<usize>> = unmatched_target.into_iter().flatten().map(|t| t.range.clone()).collect();
+    let missing: Vec<Range<usize>> = missing.iter().map(|t| t.range.clone()).collect();
+    let mut f = Finding::mismatch(
+        Kind::TagMismatch,
+        seg,
+        (source, &missing),
+        (target, &extra),
+        " ",
+        (|m| format!("the target lacks {m}"), |e| format!("the target adds {e}")),
+    )?;
     f.on_markup = true;
-    for tag in missing {
-        f.spans.push(Span::new(Side::Source, tag.range.start, tag.range.end));
-    }
-    for tag in extra {
-        f.spans.push(Span::new(Side::Target, tag.range.start, tag.range.end));
-    }
     Some(f)
 }
 
