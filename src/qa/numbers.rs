@@ -429,6 +429,7 @@ mod tests {
     use super::*;
     use crate::lang::Lang;
     use crate::model::Variant;
+    use crate::qa::{Side, Span};
 
     fn seg(source: &str, target: &str) -> Segment {
         let v = |lang: &str, text: &str| Variant {
