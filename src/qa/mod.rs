@@ -175,6 +175,9 @@ impl Span {
     }
 }
 
+/// Makes a message part from a list of pieces (see [`Finding::mismatch`]).
+pub type Phrase = fn(&str) -> String;
+
 /// One problem in one segment.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
@@ -214,7 +217,7 @@ impl Finding {
         (source, missing): (&str, &[Range<usize>]),
         (target, extra): (&str, &[Range<usize>]),
         separator: &str,
-        (lacks, adds): (fn(&str) -> String, fn(&str) -> String),
+        (lacks, adds): (Phrase, Phrase),
     ) -> Option<Finding> {
         if missing.is_empty() && extra.is_empty() {
             return None;
