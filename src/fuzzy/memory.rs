@@ -49,7 +49,7 @@
 //! the units imported just before and after it from the same file.
 
 use super::score::{score_with, Forms};
-use super::{diff, tokens, DiffOp, MatchKind};
+use super::{diff, DiffOp, MatchKind};
 use crate::lang::Lang;
 use crate::model::{Meta, Unit};
 use crate::store::index::split;
@@ -211,7 +211,7 @@ impl<'s> PairMemory<'s> {
         let mut pairs = Vec::new();
         store.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
             if let Some(pair) = Pair::of(stored, src, tgt) {
-                let count = pair.source_forms.token_count();
+                let count = pair.source_forms.token_hashes().len();
                 pairs.push((pair, count));
             }
             Ok(())
@@ -248,8 +248,7 @@ impl<'s> PairMemory<'s> {
             forms: Forms::of(query),
             context,
         };
-        let normalized = normalize(query.plain);
-        let query_tokens = tokens(&normalized);
+        let query_tokens = query.forms.token_hashes();
         let mut best = Best::new(top);
         if top == 0 {
             return Ok(Vec::new());
@@ -264,7 +263,7 @@ impl<'s> PairMemory<'s> {
             }
             Search::Indexed(counters) => {
                 let mut counters = counters.borrow_mut();
-                let candidates = self.candidates(&mut counters, &query_tokens, min)?;
+                let candidates = self.candidates(&mut counters, query_tokens, min)?;
                 for (bound, unit_id) in candidates {
                     if best.is_full() && bound < best.worst().min(100.0) {
                         break;
@@ -290,7 +289,7 @@ impl<'s> PairMemory<'s> {
 
     /// The units that could score at least `min`, with their bounds, best
     /// bound first, at most [`VERIFY_LIMIT`].
-    fn candidates(&self, counters: &mut Counters, query_tokens: &[&str], min: f64) -> Result<Vec<(f64, i64)>, StoreError> {
+    fn candidates(&self, counters: &mut Counters, query_tokens: &[u64], min: f64) -> Result<Vec<(f64, i64)>, StoreError> {
         let mut query_buckets = buckets(&self.src, query_tokens);
         let (n_q, distinct) = (query_tokens.len(), query_buckets.len());
         // Prefix filtering: a unit scoring at least `floor` shares at least
@@ -518,6 +517,7 @@ mod tests {
     use crate::fuzzy::score;
     use crate::model::{Header, Unit, Variant};
     use crate::store::NewOrigin;
+    use crate::text::grams::token_hash;
     use crate::text::tokens::tokens;
 
     fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
@@ -662,7 +662,8 @@ mod tests {
         for _ in 0..2000 {
             let a: String = (0..next() % 12).map(|_| ['あ', 'い', 'う', 'え'][next() % 4]).collect();
             let b: String = (0..next() % 12).map(|_| ['あ', 'い', 'う', 'え'][next() % 4]).collect();
-            let (ta, tb) = (tokens(&a), tokens(&b));
+            let hashes = |s: &str| tokens(s).into_iter().map(token_hash).collect::<Vec<_>>();
+            let (ta, tb) = (hashes(&a), hashes(&b));
             let (ba, bb) = (buckets(&lang, &ta), buckets(&lang, &tb));
             let shared = ba.iter().filter(|x| bb.binary_search(x).is_ok()).count();
             let real = score(&a, &a, &b, &b).score;

@@ -41,13 +41,13 @@
 //! The score is symmetric: swapping query and candidate gives the same
 //! score (tested by proptest).
 
+use crate::text::grams::token_hash;
 use crate::text::normalize::{collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, strip_punctuation};
 use crate::text::tokens::tokens;
 use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::Hash;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Which rule of the formula gave the score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -124,13 +124,13 @@ impl Forms {
     }
 
     fn from(normalized: String, folded: String) -> Forms {
-        let token_hashes = tokens(&normalized).iter().map(|t| xxh3_64(t.as_bytes())).collect();
+        let token_hashes = tokens(&normalized).into_iter().map(token_hash).collect();
         Forms { folded, token_hashes }
     }
 
-    /// How many tokens the segment has.
-    pub fn token_count(&self) -> usize {
-        self.token_hashes.len()
+    /// The hashes of the segment's tokens, in order.
+    pub fn token_hashes(&self) -> &[u64] {
+        &self.token_hashes
     }
 }
 

@@ -41,7 +41,7 @@
 use super::StoreError;
 use crate::lang::Lang;
 use crate::model::Unit;
-use crate::text::grams::{buckets, BUCKET_BITS};
+use crate::text::grams::{buckets, token_hash, BUCKET_BITS};
 use crate::text::normalize::normalize;
 use crate::text::tokens::tokens;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -98,11 +98,11 @@ pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
             continue;
         }
         let normalized = normalize(&variant.plain);
-        let tokens = tokens(&normalized);
+        let hashes: Vec<u64> = tokens(&normalized).into_iter().map(token_hash).collect();
         keys.push(SegmentKeys {
             lang: variant.lang.clone(),
-            tokens: tokens.len() as u32,
-            buckets: buckets(&variant.lang, &tokens),
+            tokens: hashes.len() as u32,
+            buckets: buckets(&variant.lang, &hashes),
         });
     }
     keys

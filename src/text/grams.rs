@@ -30,11 +30,18 @@ pub const BUCKET_BITS: u32 = 20;
 const START: u64 = 0x9e37_79b9_7f4a_7c15;
 const END: u64 = 0xc2b2_ae3d_27d4_eb4f;
 
-/// The distinct buckets of a segment's padded token bigrams, ascending.
-pub fn buckets(lang: &Lang, tokens: &[&str]) -> Vec<u32> {
+/// A token's hash: what the index keys and the score's edit distance
+/// compare tokens by.
+pub fn token_hash(token: &str) -> u64 {
+    xxh3_64(token.as_bytes())
+}
+
+/// The distinct buckets of a segment's padded token bigrams, ascending,
+/// from its tokens' [`token_hash`]es.
+pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
     let lang_key = xxh3_64(lang.primary().as_bytes());
     let hashes: Vec<u64> = std::iter::once(START)
-        .chain(tokens.iter().map(|t| xxh3_64(t.as_bytes())))
+        .chain(token_hashes.iter().copied())
         .chain(std::iter::once(END))
         .collect();
     let mut out: Vec<u32> = hashes.windows(2).map(|w| bucket(lang_key, w[0], w[1])).collect();
@@ -46,11 +53,7 @@ pub fn buckets(lang: &Lang, tokens: &[&str]) -> Vec<u32> {
 /// The bucket of the bigram `first second` in `lang`: the key a segment
 /// containing these two tokens in a row is indexed under.
 pub fn bigram_bucket(lang: &Lang, first: &str, second: &str) -> u32 {
-    bucket(
-        xxh3_64(lang.primary().as_bytes()),
-        xxh3_64(first.as_bytes()),
-        xxh3_64(second.as_bytes()),
-    )
+    bucket(xxh3_64(lang.primary().as_bytes()), token_hash(first), token_hash(second))
 }
 
 /// Mixes the language and two token hashes; the order of the tokens
@@ -69,7 +72,8 @@ mod tests {
 
     fn of(lang: &str, text: &str) -> Vec<u32> {
         let normalized = normalize(text);
-        buckets(&Lang::parse(lang).unwrap(), &tokens(&normalized))
+        let hashes: Vec<u64> = tokens(&normalized).into_iter().map(token_hash).collect();
+        buckets(&Lang::parse(lang).unwrap(), &hashes)
     }
 
     #[test]
