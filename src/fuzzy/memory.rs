@@ -417,15 +417,6 @@ impl<'s> PairMemory<'s> {
             target: pair.target_plain,
         }
     }
-
-    /// How many units of the pair the exhaustive search holds (the indexed
-    /// search does not count them: `None`).
-    pub fn loaded(&self) -> Option<usize> {
-        match &self.search {
-            Search::Exhaustive(pairs) => Some(pairs.len()),
-            Search::Indexed(_) => None,
-        }
-    }
 }
 
 fn first_plain(unit: &Unit, lang: &Lang) -> Option<String> {
