@@ -95,7 +95,14 @@ impl Lang {
     /// True when `self`, used as a filter, selects `other`: equal, or a
     /// prefix of it at a subtag boundary (`en` selects `en-GB`).
     pub fn matches(&self, other: &Lang) -> bool {
-        other.0 == self.0 || (other.0.len() > self.0.len() && other.0.starts_with(&*self.0) && other.0.as_bytes()[self.0.len()] == b'-')
+        self.selects(&other.0)
+    }
+
+    /// [`Lang::matches`] for a tag already in canonical form, such as one
+    /// the store wrote, without parsing it.
+    pub fn selects(&self, canonical: &str) -> bool {
+        canonical == &*self.0
+            || (canonical.len() > self.0.len() && canonical.starts_with(&*self.0) && canonical.as_bytes()[self.0.len()] == b'-')
     }
 
     /// SQL `GLOB` pattern that selects the same tags as [`Lang::matches`],

@@ -48,7 +48,7 @@
 //! `x-context-post` (or `prev` / `next`) props when it has them, otherwise
 //! the units imported just before and after it from the same file.
 
-use super::score::{score_with, Forms};
+use super::score::{score_with, Forms, Scored};
 use super::{diff, DiffOp, MatchKind};
 use crate::lang::Lang;
 use crate::model::{Meta, Unit};
@@ -106,18 +106,31 @@ pub struct Match {
     pub date: Option<String>,
 }
 
+/// A unit's source segment, as the score needs it.
+#[derive(Clone)]
+struct Source {
+    markup: String,
+    plain: String,
+    forms: Forms,
+}
+
+impl Source {
+    fn new(markup: String, plain: String) -> Source {
+        let forms = Forms::of(&plain);
+        Source { markup, plain, forms }
+    }
+}
+
 /// A unit seen as a source → target pair.
 #[derive(Clone)]
 struct Pair {
     unit_id: i64,
     origin_id: i64,
-    source_markup: String,
-    source_plain: String,
+    source: Source,
     target_plain: String,
     date: Option<String>,
     /// The previous and next source from the unit's props, if it has them.
     context_props: Context,
-    source_forms: Forms,
 }
 
 impl Pair {
@@ -129,8 +142,7 @@ impl Pair {
         Some(Pair {
             unit_id: stored.id,
             origin_id: stored.origin_id,
-            source_markup: s.markup.clone(),
-            source_plain: s.plain.clone(),
+            source: Source::new(s.markup.clone(), s.plain.clone()),
             target_plain: t.plain.clone(),
             date: unit
                 .admin
@@ -139,7 +151,6 @@ impl Pair {
                 .or(unit.admin.creation_date.as_ref())
                 .map(|d| d.to_string()),
             context_props: context_props(&unit.meta).or_else(|| context_props(&s.meta)).unwrap_or_default(),
-            source_forms: Forms::of(&s.plain),
         })
     }
 }
@@ -190,13 +201,48 @@ enum Search {
 /// does not reallocate them; only the touched entries are reset.
 #[derive(Default)]
 struct Counters {
-    shared: Vec<u16>,
-    /// The smallest and largest token count among a unit's entries. They
-    /// differ when a bucket of the unit's segment in another language
-    /// collides with one of the query's, or when entries of a deleted unit
-    /// share its reused id; the true count lies between.
-    tokens: Vec<(u32, u32)>,
+    /// Per unit id, packed in one word so that counting an entry costs one
+    /// cache miss, not two: the buckets shared with the query (low 16 bits)
+    /// and the token count of its entries (high 16 bits, [`MIXED_TOKENS`]
+    /// when they disagree). They disagree when a bucket of the unit's
+    /// segment in another language collides with one of the query's, or
+    /// when entries of a deleted unit share its reused id; the bound then
+    /// assumes the most favourable length.
+    words: Vec<u32>,
     touched: Vec<u32>,
+}
+
+/// The token count of a unit whose entries disagree on it.
+const MIXED_TOKENS: u32 = 0xFFFF;
+
+impl Counters {
+    /// Counts one entry of `unit`. A token count of `MIXED_TOKENS` or more is
+    /// stored as mixed: only the length-free bound is used for it, which is
+    /// never lower than the true one.
+    fn count(&mut self, unit: u32, tokens: u32) {
+        let Some(word) = self.words.get_mut(unit as usize) else { return };
+        let tokens = tokens.min(MIXED_TOKENS);
+        if *word == 0 {
+            self.touched.push(unit);
+            *word = tokens << 16 | 1;
+        } else {
+            let shared = (*word & 0xFFFF).saturating_add(1).min(0xFFFF);
+            let stored = *word >> 16;
+            *word = if stored == tokens { tokens } else { MIXED_TOKENS } << 16 | shared;
+        }
+    }
+
+    /// The shared buckets and token range of `unit`, and resets it.
+    fn take(&mut self, unit: u32) -> (usize, (usize, usize)) {
+        let word = std::mem::take(&mut self.words[unit as usize]);
+        let tokens = (word >> 16) as usize;
+        let range = if tokens as u32 == MIXED_TOKENS {
+            (0, usize::MAX)
+        } else {
+            (tokens, tokens)
+        };
+        ((word & 0xFFFF) as usize, range)
+    }
 }
 
 impl<'s> PairMemory<'s> {
@@ -211,7 +257,7 @@ impl<'s> PairMemory<'s> {
         let mut pairs = Vec::new();
         store.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
             if let Some(pair) = Pair::of(stored, src, tgt) {
-                let count = pair.source_forms.token_hashes().len();
+                let count = pair.source.forms.token_hashes().len();
                 pairs.push((pair, count));
             }
             Ok(())
@@ -248,43 +294,56 @@ impl<'s> PairMemory<'s> {
             forms: Forms::of(query),
             context,
         };
-        let query_tokens = query.forms.token_hashes();
-        let mut best = Best::new(top);
         if top == 0 {
             return Ok(Vec::new());
         }
+        let query_tokens = query.forms.token_hashes();
         match &self.search {
             Search::Exhaustive(pairs) => {
+                let mut best = Best::new(top);
                 for (pair, count) in pairs {
-                    if length_bound(query_tokens.len(), *count) >= min {
-                        self.consider(&query, Cow::Borrowed(pair), min, &mut best)?;
+                    if length_bound(query_tokens.len(), *count) < min {
+                        continue;
+                    }
+                    if let Some(scored) = score_source(&query, &pair.source, min) {
+                        let (score, kind) = self.in_context(&query, scored, || Ok(Some(Cow::Borrowed(pair))))?;
+                        best.offer(score, kind, pair.unit_id, pair);
                     }
                 }
+                Ok(best
+                    .into_sorted()
+                    .map(|(score, kind, _, pair)| self.to_match(&query, score, kind, pair.clone()))
+                    .collect())
             }
             Search::Indexed(counters) => {
                 let mut counters = counters.borrow_mut();
                 let candidates = self.candidates(&mut counters, query_tokens, min)?;
+                // Candidates are scored from their source text alone; only
+                // the matches kept are loaded whole.
+                let mut best = Best::new(top);
                 for (bound, unit_id) in candidates {
                     if best.is_full() && bound < best.worst().min(100.0) {
                         break;
                     }
-                    let stored = match self.store.unit(unit_id) {
-                        Ok(stored) => stored,
-                        // Stale entry of a unit that no longer exists.
-                        Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows)) => continue,
-                        Err(e) => return Err(e),
+                    // `None`: a stale entry of a deleted unit, or a unit
+                    // without both languages.
+                    let Some((plain, markup)) = self.store.source_text(unit_id, &self.src, &self.tgt)? else {
+                        continue;
                     };
-                    if let Some(pair) = Pair::of(stored, &self.src, &self.tgt) {
-                        self.consider(&query, Cow::Owned(pair), min, &mut best)?;
+                    if let Some(scored) = score_source(&query, &Source::new(markup, plain), min) {
+                        let (score, kind) = self.in_context(&query, scored, || Ok(self.pair(unit_id)?.map(Cow::Owned)))?;
+                        best.offer(score, kind, unit_id, ());
                     }
                 }
+                let mut matches = Vec::with_capacity(top);
+                for (score, kind, unit_id, ()) in best.into_sorted() {
+                    if let Some(pair) = self.pair(unit_id)? {
+                        matches.push(self.to_match(&query, score, kind, pair));
+                    }
+                }
+                Ok(matches)
             }
         }
-        Ok(best
-            .into_sorted()
-            .into_iter()
-            .map(|(score, kind, pair)| self.to_match(&query, score, kind, pair))
-            .collect())
     }
 
     /// The units that could score at least `min`, with their bounds, best
@@ -314,35 +373,26 @@ impl<'s> PairMemory<'s> {
             }
         }
         let size = self.store.max_unit_id()? as usize + 1;
-        if counters.shared.len() < size {
-            counters.shared.resize(size, 0);
-            counters.tokens.resize(size, (0, 0));
+        if counters.words.len() < size {
+            counters.words.resize(size, 0);
         }
-        let Counters { shared, tokens, touched } = counters;
         for (group, mask) in groups {
             self.store.scan_fuzzy_group(group, mask, |unit, count| {
-                let Some(slot) = shared.get_mut(unit as usize) else { return };
-                let range = &mut tokens[unit as usize];
-                if *slot == 0 {
-                    touched.push(unit as u32);
-                    *range = (count, count);
-                } else {
-                    *range = (range.0.min(count), range.1.max(count));
-                }
-                *slot = slot.saturating_add(1);
+                counters.count(unit.try_into().unwrap_or(u32::MAX), count)
             })?;
         }
         let mut candidates: Vec<(f64, i64)> = Vec::new();
-        for &unit in touched.iter() {
-            let shared_at_most = (shared[unit as usize] as usize + skipped).min(distinct);
-            let (lo, hi) = tokens[unit as usize];
-            let bound = bound_over_lengths(n_q, (lo as usize, hi as usize), distinct, shared_at_most);
+        let mut touched = std::mem::take(&mut counters.touched);
+        for &unit in &touched {
+            let (shared, lengths) = counters.take(unit);
+            let shared_at_most = (shared + skipped).min(distinct);
+            let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
             if bound + 1e-9 >= min {
                 candidates.push((bound, i64::from(unit)));
             }
-            shared[unit as usize] = 0;
         }
         touched.clear();
+        counters.touched = touched;
         let by_bound = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
         if candidates.len() > VERIFY_LIMIT {
             candidates.select_nth_unstable_by(VERIFY_LIMIT, by_bound);
@@ -352,22 +402,32 @@ impl<'s> PairMemory<'s> {
         Ok(candidates)
     }
 
-    /// Scores `pair` and keeps it in `best` when it is good enough.
-    fn consider<'p>(&self, query: &Query, pair: Cow<'p, Pair>, min: f64, best: &mut Best<'p>) -> Result<(), StoreError> {
-        let scored = score_with(
-            (&query.markup, query.plain, &query.forms),
-            (&pair.source_markup, &pair.source_plain, &pair.source_forms),
-        );
-        if scored.score < min {
-            return Ok(());
+    /// The unit `unit_id` as a pair, when it exists and has both languages.
+    fn pair(&self, unit_id: i64) -> Result<Option<Pair>, StoreError> {
+        match self.store.unit(unit_id) {
+            Ok(stored) => Ok(Pair::of(stored, &self.src, &self.tgt)),
+            Err(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows)) => Ok(None),
+            Err(e) => Err(e),
         }
-        let (score, kind) = if scored.kind == MatchKind::Exact && !query.context.is_empty() && self.context_agrees(&pair, query.context)? {
-            (CONTEXT_SCORE, MatchKind::Context)
-        } else {
-            (scored.score, scored.kind)
-        };
-        best.offer(score, kind, pair);
-        Ok(())
+    }
+
+    /// The score and kind of a match scored `scored`: a context match when
+    /// it is exact and the pair (from `pair`, asked only then) has the
+    /// query's context.
+    fn in_context<'p>(
+        &self,
+        query: &Query,
+        scored: Scored,
+        pair: impl FnOnce() -> Result<Option<Cow<'p, Pair>>, StoreError>,
+    ) -> Result<(f64, MatchKind), StoreError> {
+        if scored.kind == MatchKind::Exact && !query.context.is_empty() {
+            if let Some(pair) = pair()? {
+                if self.context_agrees(&pair, query.context)? {
+                    return Ok((CONTEXT_SCORE, MatchKind::Context));
+                }
+            }
+        }
+        Ok((scored.score, scored.kind))
     }
 
     /// Whether every side of `wanted` equals the unit's stored context.
@@ -399,39 +459,47 @@ impl<'s> PairMemory<'s> {
         Ok(first_plain(&stored.unit, &self.src))
     }
 
-    fn to_match(&self, query: &Query, score: f64, kind: MatchKind, pair: Cow<Pair>) -> Match {
-        let pair = pair.into_owned();
+    fn to_match(&self, query: &Query, score: f64, kind: MatchKind, pair: Pair) -> Match {
         Match {
             score: (score * 100.0).round() / 100.0,
             kind,
             id: pair.unit_id,
-            diff: diff(query.plain, &pair.source_plain),
+            diff: diff(query.plain, &pair.source.plain),
             adapted_target: if kind == MatchKind::Fuzzy {
-                numbers::adapt(query.plain, &pair.source_plain, &pair.target_plain)
+                numbers::adapt(query.plain, &pair.source.plain, &pair.target_plain)
             } else {
                 None
             },
             origin: self.origins.get(&pair.origin_id).cloned().unwrap_or_default(),
             date: pair.date,
-            source: pair.source_plain,
+            source: pair.source.plain,
             target: pair.target_plain,
         }
     }
+}
+
+/// The score of `source` for `query`, when it reaches `min`.
+fn score_source(query: &Query, source: &Source, min: f64) -> Option<Scored> {
+    let scored = score_with(
+        (&query.markup, query.plain, &query.forms),
+        (&source.markup, &source.plain, &source.forms),
+    );
+    (scored.score >= min).then_some(scored)
 }
 
 fn first_plain(unit: &Unit, lang: &Lang) -> Option<String> {
     unit.variants_in(lang).next().map(|v| v.plain.clone())
 }
 
-/// The `top` best (score, kind, pair) seen so far, best first (ties: the
-/// newer unit first).
-struct Best<'p> {
+/// The `top` best (score, kind, unit id, item) seen so far, best first
+/// (ties: the newer unit first).
+struct Best<T> {
     top: usize,
-    kept: Vec<(f64, MatchKind, Cow<'p, Pair>)>,
+    kept: Vec<(f64, MatchKind, i64, T)>,
 }
 
-impl<'p> Best<'p> {
-    fn new(top: usize) -> Best<'p> {
+impl<T> Best<T> {
+    fn new(top: usize) -> Best<T> {
         Best { top, kept: Vec::new() }
     }
 
@@ -444,17 +512,17 @@ impl<'p> Best<'p> {
         self.kept.last().map_or(0.0, |k| k.0)
     }
 
-    fn offer(&mut self, score: f64, kind: MatchKind, pair: Cow<'p, Pair>) {
-        let ahead = |k: &(f64, MatchKind, Cow<Pair>)| k.0 > score || (k.0 == score && k.2.unit_id > pair.unit_id);
+    fn offer(&mut self, score: f64, kind: MatchKind, unit_id: i64, item: T) {
+        let ahead = |k: &(f64, MatchKind, i64, T)| k.0 > score || (k.0 == score && k.2 > unit_id);
         let at = self.kept.partition_point(ahead);
         if at < self.top {
-            self.kept.insert(at, (score, kind, pair));
+            self.kept.insert(at, (score, kind, unit_id, item));
             self.kept.truncate(self.top);
         }
     }
 
-    fn into_sorted(self) -> Vec<(f64, MatchKind, Cow<'p, Pair>)> {
-        self.kept
+    fn into_sorted(self) -> impl Iterator<Item = (f64, MatchKind, i64, T)> {
+        self.kept.into_iter()
     }
 }
 

@@ -6,12 +6,14 @@
 //!
 //! Buckets are stored in groups of [`GROUP_SIZE`] (the high bits of the
 //! bucket number), one row per group and *chunk* in `fuzzy_posting`. A
-//! chunk is a run of entries, each `[bucket % GROUP_SIZE: u8][unit id delta:
-//! varint][token count: varint]`, in ascending unit id (the first delta is
-//! from 0). A unit's entries are contiguous within a chunk and name
-//! distinct buckets. Grouping keeps the rows an import writes bounded (at
-//! most one per group per flush, however many units) and a lookup reads a
-//! few dozen rows, one per group its query touches.
+//! chunk holds, for each bucket of its group that has entries, the list of
+//! units having it: `[present: u64 LE, bit p set when bucket position p has
+//! a list][varint byte length of each present list, ascending p][the
+//! lists]`, a list being entries `[unit id delta: varint][token count:
+//! varint]` in ascending unit id (the first delta is from 0). Grouping
+//! keeps the rows an import writes bounded (at most one per group per
+//! flush, however many units); the per-bucket lists let a lookup decode
+//! only the buckets of its query, skipping the others by their length.
 //!
 //! # Maintenance
 //!
@@ -110,7 +112,7 @@ pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
 
 /// The entries of one import not yet written, per group.
 pub(super) struct IndexBuffer {
-    groups: Vec<Chunk>,
+    groups: Vec<Pending>,
     bytes: usize,
     /// Units added per bucket, not yet added to `fuzzy_df`; counted when a
     /// group's chunk is written, in bucket order (counting on every add was
@@ -118,22 +120,31 @@ pub(super) struct IndexBuffer {
     df: Vec<u32>,
     /// Languages seen, not yet added to `fuzzy_lang`.
     langs: Vec<String>,
+    /// Reused while a group's chunk is encoded.
+    entries: Vec<Entry>,
 }
 
+/// A group's entries in the order they were added, each `[bucket position:
+/// u8][unit id delta: varint][token count: varint]`: compact while it waits,
+/// and sorted into per-bucket lists only when written.
 #[derive(Default)]
-struct Chunk {
+struct Pending {
     data: Vec<u8>,
     first_unit: i64,
     last_unit: i64,
 }
 
+/// (bucket position, unit id, token count)
+type Entry = (u8, i64, u32);
+
 impl IndexBuffer {
     pub fn new() -> IndexBuffer {
         IndexBuffer {
-            groups: (0..GROUPS).map(|_| Chunk::default()).collect(),
+            groups: (0..GROUPS).map(|_| Pending::default()).collect(),
             bytes: 0,
             df: Vec::new(),
             langs: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -146,16 +157,16 @@ impl IndexBuffer {
             }
             for &bucket in &segment.buckets {
                 let (group, low) = split(bucket);
-                let chunk = &mut self.groups[group as usize];
-                let before = chunk.data.len();
+                let pending = &mut self.groups[group as usize];
+                let before = pending.data.len();
                 if before == 0 {
-                    chunk.first_unit = unit_id;
+                    pending.first_unit = unit_id;
                 }
-                chunk.data.push(low);
-                put_varint(&mut chunk.data, (unit_id - chunk.last_unit) as u64);
-                put_varint(&mut chunk.data, u64::from(segment.tokens));
-                chunk.last_unit = unit_id;
-                self.bytes += chunk.data.len() - before;
+                pending.data.push(low);
+                put_varint(&mut pending.data, (unit_id - pending.last_unit) as u64);
+                put_varint(&mut pending.data, u64::from(segment.tokens));
+                pending.last_unit = unit_id;
+                self.bytes += pending.data.len() - before;
             }
         }
         if self.bytes >= FLUSH_BYTES {
@@ -166,7 +177,7 @@ impl IndexBuffer {
 
     /// Writes the buffered entries in the open transaction on `conn`, each
     /// group's as a new chunk, or, with `append` (the end of an import),
-    /// appended to the group's last chunk when that is small. Appending only
+    /// merged into the group's last chunk when that is small. Appending only
     /// at the end keeps a huge import from rewriting its own chunks at every
     /// flush.
     fn flush(&mut self, conn: &Connection, append: bool) -> Result<(), StoreError> {
@@ -183,28 +194,33 @@ impl IndexBuffer {
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
         }
-        for (group, chunk) in self.groups.iter_mut().enumerate() {
-            if chunk.data.is_empty() {
+        let entries = &mut self.entries;
+        for (group, pending) in self.groups.iter_mut().enumerate() {
+            if pending.data.is_empty() {
                 continue;
             }
-            let counts = &mut self.df[group * GROUP_SIZE as usize..(group + 1) * GROUP_SIZE as usize];
-            for_each_entry(&chunk.data, |low, _, _| counts[usize::from(low) % GROUP_SIZE as usize] += 1)
-                .ok_or_else(|| corrupt(group as u32))?;
             let previous: Option<(i64, i64, Vec<u8>)> = last
                 .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            match previous {
-                Some((seq, last_unit, mut postings)) if append && postings.len() < APPEND_BELOW && last_unit < chunk.first_unit => {
-                    rebase(&mut chunk.data, last_unit);
-                    postings.extend_from_slice(&chunk.data);
-                    put.execute(params![group as i64, seq, chunk.last_unit, postings])?;
+            entries.clear();
+            let seq = match previous {
+                Some((seq, last_unit, postings)) if append && postings.len() < APPEND_BELOW && last_unit < pending.first_unit => {
+                    // Every stored entry is older than every pending one, so
+                    // each bucket's list stays in ascending unit id.
+                    for_each_stored(&postings, u64::MAX, |low, unit, count| entries.push((low, unit, count)))
+                        .ok_or_else(|| corrupt(group as u32))?;
+                    seq
                 }
-                previous => {
-                    let seq = previous.map_or(0, |(seq, _, _)| seq + 1);
-                    put.execute(params![group as i64, seq, chunk.last_unit, chunk.data])?;
-                }
-            }
-            *chunk = Chunk::default();
+                previous => previous.map_or(0, |(seq, _, _)| seq + 1),
+            };
+            let counts = &mut self.df[group * GROUP_SIZE as usize..(group + 1) * GROUP_SIZE as usize];
+            for_each_pending(&pending.data, |low, unit, count| {
+                counts[usize::from(low) % GROUP_SIZE as usize] += 1;
+                entries.push((low, unit, count));
+            })
+            .ok_or_else(|| corrupt(group as u32))?;
+            put.execute(params![group as i64, seq, pending.last_unit, encode_chunk(entries)])?;
+            *pending = Pending::default();
         }
         self.bytes = 0;
         Ok(())
@@ -247,14 +263,47 @@ pub(super) fn bucket_counts(conn: &Connection) -> Result<Vec<u32>, StoreError> {
     Ok(counts)
 }
 
-/// Makes the first delta of `data` (from 0) relative to `base` instead.
-fn rebase(data: &mut Vec<u8>, base: i64) {
-    let (first, len) = get_varint(&data[1..]).unwrap_or((0, 0));
-    let mut rebased = Vec::with_capacity(data.len());
-    rebased.push(data[0]);
-    put_varint(&mut rebased, first - base as u64);
-    rebased.extend_from_slice(&data[1 + len..]);
-    *data = rebased;
+/// The stored form of a chunk (see the module documentation) holding
+/// `entries`, which are in ascending unit id within each bucket position.
+fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
+    let mut starts = [0usize; GROUP_SIZE as usize + 1];
+    for &(low, _, _) in entries {
+        starts[usize::from(low) % GROUP_SIZE as usize + 1] += 1;
+    }
+    for p in 0..GROUP_SIZE as usize {
+        starts[p + 1] += starts[p];
+    }
+    // A stable counting sort by bucket position keeps each list's order.
+    let mut next = starts;
+    let mut by_position = vec![(0i64, 0u32); entries.len()];
+    for &(low, unit, count) in entries {
+        let slot = &mut next[usize::from(low) % GROUP_SIZE as usize];
+        by_position[*slot] = (unit, count);
+        *slot += 1;
+    }
+    let mut present = 0u64;
+    let mut lengths = Vec::new();
+    let mut lists = Vec::with_capacity(entries.len() * 4);
+    for p in 0..GROUP_SIZE as usize {
+        let list = &by_position[starts[p]..starts[p + 1]];
+        if list.is_empty() {
+            continue;
+        }
+        present |= 1 << p;
+        let before = lists.len();
+        let mut previous = 0;
+        for &(unit, count) in list {
+            put_varint(&mut lists, (unit - previous) as u64);
+            put_varint(&mut lists, u64::from(count));
+            previous = unit;
+        }
+        put_varint(&mut lengths, (lists.len() - before) as u64);
+    }
+    let mut out = Vec::with_capacity(8 + lengths.len() + lists.len());
+    out.extend_from_slice(&present.to_le_bytes());
+    out.extend_from_slice(&lengths);
+    out.extend_from_slice(&lists);
+    out
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -278,27 +327,58 @@ fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-/// Calls `f(unit_id, token_count, low)` for each entry of `group` whose
-/// bucket position is in `mask` (bit `low` set), in ascending unit id per
-/// chunk. A corrupt chunk is reported, not guessed at.
+/// Calls `f(unit_id, token_count)` for each entry of `group` whose bucket
+/// position is in `mask` (bit `p` set), in ascending unit id per chunk and
+/// bucket. A corrupt chunk is reported, not guessed at.
 pub(super) fn scan_group(conn: &Connection, group: u32, mask: u64, mut f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE grp = ?1")?;
     let mut rows = stmt.query([group as i64])?;
     while let Some(row) = rows.next()? {
         let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
-        for_each_entry(data, |low, unit, count| {
-            if low < 64 && mask & (1 << low) != 0 {
-                f(unit, count);
-            }
-        })
-        .ok_or_else(|| corrupt(group))?;
+        for_each_stored(data, mask, |_, unit, count| f(unit, count)).ok_or_else(|| corrupt(group))?;
     }
     Ok(())
 }
 
 /// Calls `f(bucket position, unit id, token count)` for each entry of a
-/// chunk; `None` when the chunk is cut short.
-fn for_each_entry(data: &[u8], mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
+/// stored chunk whose position is in `mask`, list by list; the lists of
+/// other positions are skipped undecoded. `None` when the chunk is corrupt.
+fn for_each_stored(data: &[u8], mask: u64, mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
+    let present = u64::from_le_bytes(data.get(..8)?.try_into().ok()?);
+    let mut at = 8;
+    let mut lengths = [0usize; GROUP_SIZE as usize];
+    let mut rest = present;
+    while rest != 0 {
+        let (length, n) = get_varint(data.get(at..)?)?;
+        lengths[rest.trailing_zeros() as usize] = usize::try_from(length).ok()?;
+        at += n;
+        rest &= rest - 1;
+    }
+    let mut rest = present;
+    while rest != 0 {
+        let p = rest.trailing_zeros();
+        rest &= rest - 1;
+        let end = at.checked_add(lengths[p as usize])?;
+        let list = data.get(at..end)?;
+        at = end;
+        if mask & (1 << p) == 0 {
+            continue;
+        }
+        let (mut i, mut unit) = (0, 0i64);
+        while i < list.len() {
+            let (delta, n1) = get_varint(&list[i..])?;
+            let (count, n2) = get_varint(list.get(i + n1..)?)?;
+            i += n1 + n2;
+            unit = unit.checked_add(i64::try_from(delta).ok()?)?;
+            f(p as u8, unit, u32::try_from(count).ok()?);
+        }
+    }
+    (at == data.len()).then_some(())
+}
+
+/// Calls `f(bucket position, unit id, token count)` for each entry of a
+/// group's pending entries, in the order they were added.
+fn for_each_pending(data: &[u8], mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
     let mut at = 0;
     let mut unit = 0i64;
     while at < data.len() {
@@ -314,7 +394,7 @@ fn for_each_entry(data: &[u8], mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
 
 fn corrupt(group: u32) -> StoreError {
     StoreError::Corrupt(format!(
-        "fuzzy index group {group} is cut short; rebuild it with `yakugo index --rebuild`"
+        "fuzzy index group {group} is damaged; export the TM (`yakugo export`) and import it into a new store"
     ))
 }
 
@@ -363,11 +443,21 @@ mod tests {
     }
 
     #[test]
-    fn rebase_moves_the_first_delta() {
-        let mut data = vec![5];
-        put_varint(&mut data, 1000);
-        put_varint(&mut data, 7);
-        rebase(&mut data, 990);
-        assert_eq!(data, vec![5, 10, 7]);
+    fn chunks_decode_to_their_entries_per_bucket() {
+        let entries: Vec<Entry> = vec![(5, 3, 10), (0, 3, 10), (5, 9, 2), (63, 9, 2), (0, 1000, 7), (5, 1 << 33, 1)];
+        let chunk = encode_chunk(&entries);
+        let mut all = Vec::new();
+        for_each_stored(&chunk, u64::MAX, |p, u, c| all.push((p, u, c))).unwrap();
+        assert_eq!(
+            all,
+            vec![(0, 3, 10), (0, 1000, 7), (5, 3, 10), (5, 9, 2), (5, 1 << 33, 1), (63, 9, 2)]
+        );
+        let mut some = Vec::new();
+        for_each_stored(&chunk, 1 << 5, |p, u, c| some.push((p, u, c))).unwrap();
+        assert_eq!(some, vec![(5, 3, 10), (5, 9, 2), (5, 1 << 33, 1)]);
+        assert!(for_each_stored(&[], u64::MAX, |_, _, _| ()).is_none());
+        for cut in 0..chunk.len() {
+            assert!(for_each_stored(&chunk[..cut], u64::MAX, |_, _, _| ()).is_none(), "cut at {cut}");
+        }
     }
 }

@@ -91,6 +91,18 @@ impl Store {
         load_unit(self.conn(), id)
     }
 
+    /// The (plain, markup) source text of unit `id` for the pair `src` →
+    /// `tgt` (see [`columns::source_text_from_row`]); `None` when the unit
+    /// does not exist or lacks either language.
+    pub fn source_text(&self, id: i64, src: &Lang, tgt: &Lang) -> Result<Option<(String, String)>, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT variants FROM unit WHERE id = ?1")?;
+        let mut rows = stmt.query([id])?;
+        match rows.next()? {
+            Some(row) => Ok(columns::source_text_from_row(row, 0, src, tgt)?),
+            None => Ok(None),
+        }
+    }
+
     /// The plain texts of every unit that has a `src` and a `tgt` variant
     /// (the first of each; `en` selects `en-US` too), as (unit id, source,
     /// target), in id order.

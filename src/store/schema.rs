@@ -73,7 +73,16 @@ const MIGRATIONS: &[&str] = &[
     // 3: the fuzzy-match candidate index (see `store::index`). A store
     // that already has units gets its index built by `apply`.
     super::index::SCHEMA,
+    // 4: each chunk of the fuzzy index holds one list per bucket instead
+    // of one list per group, so a lookup decodes only its buckets. The
+    // index is rebuilt in the new layout by `migrate`.
+    "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;",
 ];
+
+/// The migrations after which the fuzzy index is rebuilt from the units:
+/// the one that creates it (a store with units gets them indexed) and the
+/// one that changes its layout.
+const REBUILD_INDEX_AFTER: [usize; 2] = [3, 4];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -93,23 +102,22 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(super::busy_aware)?;
     // Another process may have migrated while we waited for the lock.
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut rebuild_index = false;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        if let Err(e) = apply(conn, sql) {
+        if let Err(e) = conn.execute_batch(sql) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        rebuild_index |= REBUILD_INDEX_AFTER.contains(&(i + 1));
+        conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    // Once, however many migrations asked for it.
+    if rebuild_index {
+        if let Err(e) = super::index::rebuild(conn) {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(e);
         }
-        conn.pragma_update(None, "user_version", i as i64 + 1)?;
     }
     conn.execute_batch("COMMIT")?;
-    Ok(())
-}
-
-/// Runs one migration, with the data it needs: a store that gains the fuzzy
-/// index gets it built from its units, in the migration's transaction.
-fn apply(conn: &Connection, sql: &str) -> Result<(), StoreError> {
-    conn.execute_batch(sql)?;
-    if sql == super::index::SCHEMA {
-        super::index::rebuild(conn)?;
-    }
     Ok(())
 }
