@@ -212,6 +212,11 @@ struct Counters {
     touched: Vec<u32>,
 }
 
+/// Unit ids counted at a time: 32,768 counters (128 KB) stay in the CPU's
+/// cache while every list's entries for them are counted, where counting
+/// over all ids at once missed the cache on most entries of a large TM.
+const COUNT_BLOCK: i64 = 1 << 15;
+
 /// The token count of a unit whose entries disagree on it.
 const MIXED_TOKENS: u32 = 0xFFFF;
 
@@ -376,22 +381,22 @@ impl<'s> PairMemory<'s> {
         if counters.words.len() < size {
             counters.words.resize(size, 0);
         }
-        for (group, mask) in groups {
-            self.store.scan_fuzzy_group(group, mask, |unit, count| {
-                counters.count(unit.try_into().unwrap_or(u32::MAX), count)
-            })?;
-        }
+        let lists = self.store.fuzzy_lists(&groups)?;
+        let mut blocks = lists.blocks(COUNT_BLOCK);
         let mut candidates: Vec<(f64, i64)> = Vec::new();
         let mut touched = std::mem::take(&mut counters.touched);
-        for &unit in &touched {
-            let (shared, lengths) = counters.take(unit);
-            let shared_at_most = (shared + skipped).min(distinct);
-            let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
-            if bound + 1e-9 >= min {
-                candidates.push((bound, i64::from(unit)));
+        while blocks.next(|unit, count| counters.count(unit.try_into().unwrap_or(u32::MAX), count))? {
+            touched.append(&mut counters.touched);
+            for &unit in &touched {
+                let (shared, lengths) = counters.take(unit);
+                let shared_at_most = (shared + skipped).min(distinct);
+                let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
+                if bound + 1e-9 >= min {
+                    candidates.push((bound, i64::from(unit)));
+                }
             }
+            touched.clear();
         }
-        touched.clear();
         counters.touched = touched;
         let by_bound = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
         if candidates.len() > VERIFY_LIMIT {

@@ -344,6 +344,17 @@ pub(super) fn scan_group(conn: &Connection, group: u32, mask: u64, mut f: impl F
 /// stored chunk whose position is in `mask`, list by list; the lists of
 /// other positions are skipped undecoded. `None` when the chunk is corrupt.
 fn for_each_stored(data: &[u8], mask: u64, mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
+    let mut ok = true;
+    lists_of(data, mask, |p, list| {
+        ok &= for_each_in_list(list, |unit, count| f(p, unit, count)).is_some()
+    })?;
+    ok.then_some(())
+}
+
+/// Calls `f(bucket position, list bytes)` for each list of a stored chunk
+/// whose position is in `mask`. `None` when the chunk's layout is corrupt
+/// (the lists themselves are checked when decoded).
+fn lists_of<'d>(data: &'d [u8], mask: u64, mut f: impl FnMut(u8, &'d [u8])) -> Option<()> {
     let present = u64::from_le_bytes(data.get(..8)?.try_into().ok()?);
     let mut at = 8;
     let mut lengths = [0usize; GROUP_SIZE as usize];
@@ -361,19 +372,126 @@ fn for_each_stored(data: &[u8], mask: u64, mut f: impl FnMut(u8, i64, u32)) -> O
         let end = at.checked_add(lengths[p as usize])?;
         let list = data.get(at..end)?;
         at = end;
-        if mask & (1 << p) == 0 {
-            continue;
-        }
-        let (mut i, mut unit) = (0, 0i64);
-        while i < list.len() {
-            let (delta, n1) = get_varint(&list[i..])?;
-            let (count, n2) = get_varint(list.get(i + n1..)?)?;
-            i += n1 + n2;
-            unit = unit.checked_add(i64::try_from(delta).ok()?)?;
-            f(p as u8, unit, u32::try_from(count).ok()?);
+        if mask & (1 << p) != 0 {
+            f(p as u8, list);
         }
     }
     (at == data.len()).then_some(())
+}
+
+/// Calls `f(unit id, token count)` for each entry of one list; `None` when
+/// it is corrupt.
+fn for_each_in_list(list: &[u8], mut f: impl FnMut(i64, u32)) -> Option<()> {
+    let mut cursor = ListCursor::new(list);
+    while let Some((unit, count)) = cursor.next()? {
+        f(unit, count);
+    }
+    Some(())
+}
+
+/// Reads one list entry by entry.
+struct ListCursor<'d> {
+    list: &'d [u8],
+    at: usize,
+    unit: i64,
+}
+
+impl<'d> ListCursor<'d> {
+    fn new(list: &'d [u8]) -> ListCursor<'d> {
+        ListCursor { list, at: 0, unit: 0 }
+    }
+
+    /// The next entry, `Some(None)` at the end, `None` when corrupt.
+    fn next(&mut self) -> Option<Option<(i64, u32)>> {
+        if self.at >= self.list.len() {
+            return Some(None);
+        }
+        let (delta, n1) = get_varint(&self.list[self.at..])?;
+        let (count, n2) = get_varint(self.list.get(self.at + n1..)?)?;
+        self.at += n1 + n2;
+        self.unit = self.unit.checked_add(i64::try_from(delta).ok()?)?;
+        Some(Some((self.unit, u32::try_from(count).ok()?)))
+    }
+}
+
+/// The lists of some buckets, copied out of the store for one lookup.
+#[derive(Default)]
+pub struct Lists {
+    bytes: Vec<u8>,
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+/// Reads the lists of the buckets `groups` names: (group, mask of bucket
+/// positions), as [`scan_group`] takes them.
+pub(super) fn read_lists(conn: &Connection, groups: &[(u32, u64)]) -> Result<Lists, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE grp = ?1")?;
+    let mut lists = Lists::default();
+    for &(group, mask) in groups {
+        let mut rows = stmt.query([group as i64])?;
+        while let Some(row) = rows.next()? {
+            let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
+            lists_of(data, mask, |_, list| {
+                let start = lists.bytes.len();
+                lists.bytes.extend_from_slice(list);
+                lists.ranges.push(start..lists.bytes.len());
+            })
+            .ok_or_else(|| corrupt(group))?;
+        }
+    }
+    Ok(lists)
+}
+
+impl Lists {
+    /// The entries of every list in blocks of unit ids: [`Blocks::next`]
+    /// visits the entries whose unit ids fall in the next block that has
+    /// any, from every list, so that per-unit tallies kept by the caller
+    /// are touched one cache-sized window at a time.
+    pub fn blocks(&self, block: i64) -> Blocks<'_> {
+        Blocks {
+            block: block.max(1),
+            cursors: self
+                .ranges
+                .iter()
+                .map(|r| (ListCursor::new(&self.bytes[r.clone()]), None))
+                .collect(),
+        }
+    }
+}
+
+/// See [`Lists::blocks`].
+pub struct Blocks<'l> {
+    block: i64,
+    /// Each list's cursor and its entry read but not yet visited.
+    cursors: Vec<(ListCursor<'l>, Option<(i64, u32)>)>,
+}
+
+impl Blocks<'_> {
+    /// Calls `f(unit id, token count)` for the entries of the next block;
+    /// `false` when every list is exhausted.
+    pub fn next(&mut self, mut f: impl FnMut(i64, u32)) -> Result<bool, StoreError> {
+        let damaged = || StoreError::Corrupt("a list of the fuzzy index is damaged; export the TM and import it into a new store".into());
+        let mut first: Option<i64> = None;
+        for (cursor, peeked) in &mut self.cursors {
+            if peeked.is_none() {
+                *peeked = cursor.next().ok_or_else(damaged)?;
+            }
+            if let Some((unit, _)) = *peeked {
+                first = Some(first.map_or(unit, |f| f.min(unit)));
+            }
+        }
+        let Some(first) = first else { return Ok(false) };
+        let end = (first / self.block + 1).saturating_mul(self.block);
+        for (cursor, peeked) in &mut self.cursors {
+            while let Some((unit, count)) = *peeked {
+                if unit >= end {
+                    break;
+                }
+                f(unit, count);
+                *peeked = cursor.next().ok_or_else(damaged)?;
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Calls `f(bucket position, unit id, token count)` for each entry of a

@@ -127,6 +127,12 @@ impl Store {
         index::scan_group(&self.conn, group, mask, f)
     }
 
+    /// The lists of the fuzzy index's buckets that `groups` names: (group,
+    /// mask of bucket positions in it), for one lookup.
+    pub fn fuzzy_lists(&self, groups: &[(u32, u64)]) -> Result<index::Lists, StoreError> {
+        index::read_lists(&self.conn, groups)
+    }
+
     /// How many units have each bucket of the fuzzy index.
     pub fn fuzzy_bucket_counts(&self) -> Result<Vec<u32>, StoreError> {
         index::bucket_counts(&self.conn)
