@@ -536,6 +536,9 @@ impl<T> Best<T> {
 /// smaller of a falling and a rising term, so its maximum is at an end of
 /// the range, at `n_q`, or where the terms cross (`n_q + (D − c) / 2`).
 fn bound_over_lengths(n_q: usize, (lo, hi): (usize, usize), distinct: usize, shared: usize) -> f64 {
+    if lo == hi {
+        return bucket_bound(n_q, lo, distinct, shared);
+    }
     let cross = n_q + distinct.saturating_sub(shared) / 2;
     [lo, hi, n_q, cross, cross + 1]
         .into_iter()

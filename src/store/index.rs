@@ -430,18 +430,19 @@ pub(super) fn read_lists(conn: &Connection, groups: &[(u32, u64)]) -> Result<Lis
         let mut rows = stmt.query([group as i64])?;
         while let Some(row) = rows.next()? {
             let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
-            lists_of(data, mask, |_, list| {
-                let start = lists.bytes.len();
-                lists.bytes.extend_from_slice(list);
-                lists.ranges.push(start..lists.bytes.len());
-            })
-            .ok_or_else(|| corrupt(group))?;
+            lists_of(data, mask, |_, list| lists.push(list)).ok_or_else(|| corrupt(group))?;
         }
     }
     Ok(lists)
 }
 
 impl Lists {
+    fn push(&mut self, list: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(list);
+        self.ranges.push(start..self.bytes.len());
+    }
+
     /// The entries of every list in blocks of unit ids: [`Blocks::next`]
     /// visits the entries whose unit ids fall in the next block that has
     /// any, from every list, so that per-unit tallies kept by the caller
@@ -558,6 +559,36 @@ mod tests {
             assert_eq!(get_varint(&out), Some((v, out.len())));
         }
         assert_eq!(get_varint(&[0x80, 0x80]), None);
+    }
+
+    #[test]
+    fn blocks_visit_every_entry_once_block_by_block() {
+        let first = encode_chunk(&[(1, 5, 1), (1, 70_000, 2), (2, 40_000, 3), (2, 200_000, 4)]);
+        let second = encode_chunk(&[(1, 6, 5), (3, 100_000, 6)]);
+        let mut lists = Lists::default();
+        for chunk in [&first, &second] {
+            lists_of(chunk, u64::MAX, |_, list| lists.push(list)).unwrap();
+        }
+        let mut blocks = lists.blocks(1 << 15);
+        let mut visited = Vec::new();
+        loop {
+            let mut block = Vec::new();
+            if !blocks.next(|unit, count| block.push((unit, count))).unwrap() {
+                break;
+            }
+            block.sort_unstable();
+            visited.push(block);
+        }
+        assert_eq!(
+            visited,
+            vec![
+                vec![(5, 1), (6, 5)],
+                vec![(40_000, 3)],
+                vec![(70_000, 2)],
+                vec![(100_000, 6)],
+                vec![(200_000, 4)]
+            ]
+        );
     }
 
     #[test]

@@ -116,6 +116,12 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// The file of the store, for another connection to it; `None` for a
+    /// store in memory.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from)
+    }
+
     /// Starts an import of one file: everything it adds is one transaction.
     pub fn begin_import(&mut self, origin: &import::NewOrigin) -> Result<Import<'_>, StoreError> {
         Import::begin(&mut self.conn, origin)

@@ -17,6 +17,11 @@
 //! - the glossary terms in its source with their approved renderings in
 //!   the target language.
 //!
+//! Long documents are looked up on several connections to the store at
+//! once, one thread each (lookups are independent and read-only); the
+//! results are then assembled in document order, so the output does not
+//! depend on the number of threads.
+//!
 //! Words are counted as quotes count them ([`count_words`]): characters for
 //! Japanese and Chinese, words otherwise.
 
@@ -38,7 +43,7 @@ use crate::xml::{escape_text, InputError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A document to translate: paragraphs (units) of segments.
 #[derive(Clone, Debug)]
@@ -436,6 +441,9 @@ pub fn count_words(text: &str, lang: &Lang) -> usize {
 /// The engine: a language pair of the store and its glossary.
 pub struct Translator<'s> {
     memory: PairMemory<'s>,
+    /// The store's file, which lookup threads open for themselves; `None`
+    /// for a store without one (lookups then run on `memory` alone).
+    store_path: Option<PathBuf>,
     glossary: Vec<Concept>,
     terms: TermIndex,
     src: Lang,
@@ -446,12 +454,18 @@ pub struct Translator<'s> {
     pub top: usize,
 }
 
+/// Segments per lookup thread below which a document is looked up on one
+/// thread: opening a connection and its lookup tables costs about as much
+/// as this many lookups.
+const SEGMENTS_PER_THREAD: usize = 200;
+
 impl<'s> Translator<'s> {
     pub fn new(store: &'s Store, src: &Lang, tgt: &Lang) -> Result<Translator<'s>, StoreError> {
         let glossary = store.concepts()?;
         let terms = TermIndex::new(&glossary);
         Ok(Translator {
             memory: PairMemory::open(store, src, tgt)?,
+            store_path: store.path(),
             glossary,
             terms,
             src: src.clone(),
@@ -461,9 +475,10 @@ impl<'s> Translator<'s> {
         })
     }
 
-    /// Translates `doc`; `progress` is called after each segment.
-    pub fn translate(&self, doc: &SourceDocument, mut progress: impl FnMut()) -> Result<Translated, StoreError> {
+    /// Translates `doc`; `progress` is called after each segment's lookup.
+    pub fn translate(&self, doc: &SourceDocument, progress: impl Fn() + Sync) -> Result<Translated, StoreError> {
         let flat: Vec<&SourceSegment> = doc.units.iter().flat_map(|u| &u.segments).collect();
+        let mut lookups = self.lookups(&flat, &progress)?.into_iter();
         // First occurrence of each source text: its number and target.
         let mut seen: HashMap<&str, (usize, Option<String>)> = HashMap::new();
         let mut number = 0usize;
@@ -471,13 +486,8 @@ impl<'s> Translator<'s> {
         for unit in &doc.units {
             let mut segments = Vec::with_capacity(unit.segments.len());
             for segment in &unit.segments {
-                let index = number;
                 number += 1;
-                let context = Context {
-                    prev: index.checked_sub(1).map(|i| flat[i].text.clone()),
-                    next: flat.get(index + 1).map(|s| s.text.clone()),
-                };
-                let matches = self.memory.lookup(&segment.text, &context, self.min, self.top)?;
+                let matches = lookups.next().unwrap_or_default();
                 let best = matches.first();
                 let confirmed = best.filter(|m| m.score >= 100.0).map(|m| m.target.clone());
                 let first_band = Band::of_score(best.map(|m| m.score));
@@ -500,7 +510,6 @@ impl<'s> Translator<'s> {
                     terms: self.terms_in(&segment.text),
                     words: count_words(&segment.text, &self.src),
                 });
-                progress();
             }
             units.push(TranslatedUnit {
                 id: unit.id.clone(),
@@ -512,6 +521,51 @@ impl<'s> Translator<'s> {
             src: self.src.clone(),
             tgt: self.tgt.clone(),
             units,
+        })
+    }
+
+    /// The matches of every segment of `flat`, in order, each looked up
+    /// with its neighbours as context.
+    fn lookups(&self, flat: &[&SourceSegment], progress: &(impl Fn() + Sync)) -> Result<Vec<Vec<Match>>, StoreError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(flat.len() / SEGMENTS_PER_THREAD)
+            .max(1);
+        let (min, top) = (self.min, self.top);
+        let look_up = |memory: &PairMemory, range: std::ops::Range<usize>| -> Result<Vec<Vec<Match>>, StoreError> {
+            range
+                .map(|i| {
+                    let context = Context {
+                        prev: i.checked_sub(1).map(|p| flat[p].text.clone()),
+                        next: flat.get(i + 1).map(|n| n.text.clone()),
+                    };
+                    let matches = memory.lookup(&flat[i].text, &context, min, top);
+                    progress();
+                    matches
+                })
+                .collect()
+        };
+        let Some(path) = self.store_path.as_deref().filter(|_| threads > 1) else {
+            return look_up(&self.memory, 0..flat.len());
+        };
+        let per_thread = flat.len().div_ceil(threads);
+        let (src, tgt, look_up) = (&self.src, &self.tgt, &look_up);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = t * per_thread..((t + 1) * per_thread).min(flat.len());
+                    scope.spawn(move || {
+                        let store = Store::open(path)?;
+                        let memory = PairMemory::open(&store, src, tgt)?;
+                        look_up(&memory, range)
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(flat.len());
+            for worker in workers {
+                all.extend(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+            }
+            Ok(all)
         })
     }
 
@@ -553,6 +607,62 @@ mod tests {
         assert_eq!(Band::of_score(Some(50.0)), Band::Fuzzy50);
         assert_eq!(Band::of_score(Some(49.0)), Band::NoMatch);
         assert_eq!(Band::of_score(None), Band::NoMatch);
+    }
+
+    #[test]
+    fn long_documents_looked_up_on_several_threads_match_one_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let origin = crate::store::NewOrigin {
+            name: "t.tmx".into(),
+            format: "tmx",
+            header: Default::default(),
+        };
+        let mut import = store.begin_import(&origin).unwrap();
+        let variant = |lang: &str, text: String| Variant {
+            lang: Lang::parse(lang).unwrap(),
+            plain: text.clone(),
+            markup: text,
+            admin: Admin::default(),
+            meta: Meta::default(),
+        };
+        for i in 0..300 {
+            let unit = Unit {
+                variants: vec![
+                    variant("ja", format!("第{i}回の会議が東京で開催されました。")),
+                    variant("en", format!("Meeting number {i} was held in Tokyo.")),
+                ],
+                ..Unit::default()
+            };
+            import.add(&unit).unwrap();
+        }
+        import.commit().unwrap();
+        let (ja, en) = (Lang::parse("ja").unwrap(), Lang::parse("en").unwrap());
+        let text: String = (0..2 * SEGMENTS_PER_THREAD + 50)
+            .map(|i| format!("第{}回の会議が大阪で開催されました。\n\n", i * 7 % 400))
+            .collect();
+        let paragraphs = Segmenter::default_rules().segment_document(&text, &ja, Format::Plain);
+        let doc = SourceDocument::from_paragraphs("doc.txt", &paragraphs);
+        let translator = Translator::new(&store, &ja, &en).unwrap();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let translated = translator
+            .translate(&doc, || {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })
+            .unwrap();
+        let segments: Vec<_> = translated.segments().collect();
+        assert_eq!(segments.len(), 2 * SEGMENTS_PER_THREAD + 50);
+        assert_eq!(calls.into_inner(), segments.len());
+        let memory = PairMemory::open(&store, &ja, &en).unwrap();
+        for (i, segment) in segments.iter().enumerate() {
+            let context = Context {
+                prev: i.checked_sub(1).map(|p| segments[p].source.clone()),
+                next: segments.get(i + 1).map(|n| n.source.clone()),
+            };
+            let alone = memory.lookup(&segment.source, &context, 50.0, 3).unwrap();
+            let ids = |m: &[Match]| m.iter().map(|m| (m.id, m.score)).collect::<Vec<_>>();
+            assert_eq!(ids(&segment.matches), ids(&alone), "segment {}", i + 1);
+        }
     }
 
     #[test]
