@@ -197,56 +197,77 @@ enum Search {
     Exhaustive(Vec<(Pair, usize)>),
 }
 
-/// Per-unit tallies of one indexed query, kept between queries so a batch
-/// does not reallocate them; only the touched entries are reset.
-#[derive(Default)]
+/// Per-unit tallies of one block of unit ids ([`COUNT_BLOCK`]) of an
+/// indexed query, kept between blocks and queries so they stay allocated
+/// and in the CPU's cache; only the touched entries are reset.
 struct Counters {
-    /// Per unit id, packed in one word so that counting an entry costs one
-    /// cache miss, not two: the buckets shared with the query (low 16 bits)
-    /// and the token count of its entries (high 16 bits, [`MIXED_TOKENS`]
-    /// when they disagree). They disagree when a bucket of the unit's
-    /// segment in another language collides with one of the query's, or
-    /// when entries of a deleted unit share its reused id; the bound then
-    /// assumes the most favourable length.
+    /// Per unit (by offset in the block), packed in one word: the buckets
+    /// shared with the query (low 16 bits) and the token count of its
+    /// entries (high 16 bits, [`MIXED_TOKENS`] when they disagree). They
+    /// disagree when a bucket of the unit's segment in another language
+    /// collides with one of the query's, or when entries of a deleted unit
+    /// share its reused id; the bound then assumes the most favourable
+    /// length.
     words: Vec<u32>,
+    /// The offsets touched in this block: the first `touched_len` entries.
+    /// Written unconditionally and kept only for a first touch, so that
+    /// counting has no branch on the counter's value: a mispredicted branch
+    /// there made each cache miss stall the next.
     touched: Vec<u32>,
+    touched_len: usize,
 }
 
-/// Unit ids counted at a time: 32,768 counters (128 KB) stay in the CPU's
-/// cache while every list's entries for them are counted, where counting
-/// over all ids at once missed the cache on most entries of a large TM.
+/// Unit ids counted at a time: the counters of 32,768 units (128 KB) stay
+/// in the CPU's cache from one block and one query to the next, where
+/// counters over all ids (4 MB for a million units) missed it on most
+/// entries.
 const COUNT_BLOCK: i64 = 1 << 15;
 
 /// The token count of a unit whose entries disagree on it.
 const MIXED_TOKENS: u32 = 0xFFFF;
 
-impl Counters {
-    /// Counts one entry of `unit`. A token count of `MIXED_TOKENS` or more is
-    /// stored as mixed: only the length-free bound is used for it, which is
-    /// never lower than the true one.
-    fn count(&mut self, unit: u32, tokens: u32) {
-        let Some(word) = self.words.get_mut(unit as usize) else { return };
-        let tokens = tokens.min(MIXED_TOKENS);
-        if *word == 0 {
-            self.touched.push(unit);
-            *word = tokens << 16 | 1;
-        } else {
-            let shared = (*word & 0xFFFF).saturating_add(1).min(0xFFFF);
-            let stored = *word >> 16;
-            *word = if stored == tokens { tokens } else { MIXED_TOKENS } << 16 | shared;
+impl Default for Counters {
+    fn default() -> Counters {
+        Counters {
+            words: vec![0; COUNT_BLOCK as usize],
+            // One spare slot: the unconditional write after the last offset.
+            touched: vec![0; COUNT_BLOCK as usize + 1],
+            touched_len: 0,
         }
     }
+}
 
-    /// The shared buckets and token range of `unit`, and resets it.
-    fn take(&mut self, unit: u32) -> (usize, (usize, usize)) {
-        let word = std::mem::take(&mut self.words[unit as usize]);
-        let tokens = (word >> 16) as usize;
-        let range = if tokens as u32 == MIXED_TOKENS {
-            (0, usize::MAX)
-        } else {
-            (tokens, tokens)
-        };
-        ((word & 0xFFFF) as usize, range)
+impl Counters {
+    /// Counts one entry of the unit at `offset` in the block. A token count
+    /// of `MIXED_TOKENS` or more is stored as mixed: only the length-free
+    /// bound is used for it, which is never lower than the true one.
+    fn count(&mut self, offset: u32, tokens: u32) {
+        let Some(word) = self.words.get_mut(offset as usize) else { return };
+        let tokens = tokens.min(MIXED_TOKENS);
+        let old = *word;
+        let stored = if old == 0 { tokens } else { old >> 16 };
+        let kept = if stored == tokens { tokens } else { MIXED_TOKENS };
+        *word = kept << 16 | ((old & 0xFFFF) + 1).min(0xFFFF);
+        if let Some(slot) = self.touched.get_mut(self.touched_len) {
+            *slot = offset;
+        }
+        self.touched_len += usize::from(old == 0);
+    }
+
+    /// Calls `f(offset, shared buckets, token range)` for each unit touched
+    /// in this block, and resets the block.
+    fn drain(&mut self, mut f: impl FnMut(u32, usize, (usize, usize))) {
+        for &offset in &self.touched[..self.touched_len] {
+            let word = std::mem::take(&mut self.words[offset as usize]);
+            let tokens = (word >> 16) as usize;
+            let range = if tokens as u32 == MIXED_TOKENS {
+                (0, usize::MAX)
+            } else {
+                (tokens, tokens)
+            };
+            f(offset, (word & 0xFFFF) as usize, range);
+        }
+        self.touched_len = 0;
     }
 }
 
@@ -377,27 +398,18 @@ impl<'s> PairMemory<'s> {
                 _ => groups.push((group, 1 << low)),
             }
         }
-        let size = self.store.max_unit_id()? as usize + 1;
-        if counters.words.len() < size {
-            counters.words.resize(size, 0);
-        }
         let lists = self.store.fuzzy_lists(&groups)?;
         let mut blocks = lists.blocks(COUNT_BLOCK);
         let mut candidates: Vec<(f64, i64)> = Vec::new();
-        let mut touched = std::mem::take(&mut counters.touched);
-        while blocks.next(|unit, count| counters.count(unit.try_into().unwrap_or(u32::MAX), count))? {
-            touched.append(&mut counters.touched);
-            for &unit in &touched {
-                let (shared, lengths) = counters.take(unit);
+        while let Some(start) = blocks.next(|offset, count| counters.count(offset, count))? {
+            counters.drain(|offset, shared, lengths| {
                 let shared_at_most = (shared + skipped).min(distinct);
                 let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
                 if bound + 1e-9 >= min {
-                    candidates.push((bound, i64::from(unit)));
+                    candidates.push((bound, start + i64::from(offset)));
                 }
-            }
-            touched.clear();
+            });
         }
-        counters.touched = touched;
         let by_bound = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
         if candidates.len() > VERIFY_LIMIT {
             candidates.select_nth_unstable_by(VERIFY_LIMIT, by_bound);

@@ -467,9 +467,11 @@ pub struct Blocks<'l> {
 }
 
 impl Blocks<'_> {
-    /// Calls `f(unit id, token count)` for the entries of the next block;
-    /// `false` when every list is exhausted.
-    pub fn next(&mut self, mut f: impl FnMut(i64, u32)) -> Result<bool, StoreError> {
+    /// Calls `f(offset, token count)` for the entries of the next block,
+    /// `offset` being the unit id less the block's first id (below the
+    /// block size), and returns that first id; `None` when every list is
+    /// exhausted.
+    pub fn next(&mut self, mut f: impl FnMut(u32, u32)) -> Result<Option<i64>, StoreError> {
         let damaged = || StoreError::Corrupt("a list of the fuzzy index is damaged; export the TM and import it into a new store".into());
         let mut first: Option<i64> = None;
         for (cursor, peeked) in &mut self.cursors {
@@ -480,18 +482,19 @@ impl Blocks<'_> {
                 first = Some(first.map_or(unit, |f| f.min(unit)));
             }
         }
-        let Some(first) = first else { return Ok(false) };
-        let end = (first / self.block + 1).saturating_mul(self.block);
+        let Some(first) = first else { return Ok(None) };
+        let start = first - first % self.block;
+        let end = start.saturating_add(self.block);
         for (cursor, peeked) in &mut self.cursors {
             while let Some((unit, count)) = *peeked {
                 if unit >= end {
                     break;
                 }
-                f(unit, count);
+                f((unit - start) as u32, count);
                 *peeked = cursor.next().ok_or_else(damaged)?;
             }
         }
-        Ok(true)
+        Ok(Some(start))
     }
 }
 
@@ -573,9 +576,10 @@ mod tests {
         let mut visited = Vec::new();
         loop {
             let mut block = Vec::new();
-            if !blocks.next(|unit, count| block.push((unit, count))).unwrap() {
+            let Some(start) = blocks.next(|offset, count| block.push((offset as i64, count))).unwrap() else {
                 break;
-            }
+            };
+            block.iter_mut().for_each(|(unit, _)| *unit += start);
             block.sort_unstable();
             visited.push(block);
         }
