@@ -33,7 +33,8 @@
 //! minimum and 70 are found when they share one of the buckets read, which
 //! real near-matches almost always do; the benchmark reports their recall.
 //!
-//! Candidates are scored in decreasing bound, and the search stops when the
+//! Candidates are scored in decreasing bound, from their source text alone
+//! (only the matches kept are loaded whole), and the search stops when the
 //! next bound is below the `top`-th best score found: no unscored candidate
 //! could have entered the result. The one other approximation is a cap of
 //! [`VERIFY_LIMIT`] scored candidates per query, which bounds the time of
