@@ -56,11 +56,27 @@ pub fn normalize(s: &str) -> String {
 /// Unicode NFKC: full-/half-width and compatibility forms folded.
 pub fn fold_width(s: &str) -> String {
     // ASCII is its own NFKC form, and most English segments are ASCII.
-    // So is most Japanese; the quick check answers without decomposing.
-    if s.is_ascii() || unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s.to_string()
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    // Full-width ASCII (U+FF01–FF5E: `（）：０-９Ａ-Ｚ`) and the ideographic
+    // space are the compatibility characters of most Japanese text. Each
+    // decomposes to one ASCII character, so replacing them first leaves the
+    // NFKC of the text as it was (it is the composition of the same full
+    // decomposition), and the rest of most Japanese text passes the quick
+    // check, which answers without decomposing it all.
+    let replaced: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    if unicode_normalization::is_nfkc_quick(replaced.chars()) == unicode_normalization::IsNormalized::Yes {
+        replaced
     } else {
-        s.nfkc().collect()
+        replaced.nfkc().collect()
     }
 }
 
@@ -233,11 +249,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn fold_width_is_nfkc_around_every_full_width_character() {
+        for c in (0x3000..=0x3000).chain(0xFF00..=0xFFEF).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("a{c}\u{301}"), format!("{c}\u{3099}か"), format!("漢{c}字")] {
+                assert_eq!(fold_width(&text), text.nfkc().collect::<String>(), "{text:?}");
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn normalize_is_idempotent(s in "[a-zA-ZＡ-Ｚａ-ｚ0-9０-９ ,.、。　\t\u{200B}\u{301}ｶﾞ漢字かなカナ・ İΣσς]{0,30}") {
             let once = normalize(&s);
             prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn fold_width_is_nfkc(s in "[a-zＡ-Ｚａ-ｚ０-９（）：！？＼～　 \u{301}\u{3099}ｶﾞ漢字かなカナ㍻ﬁ①]{0,20}") {
+            prop_assert_eq!(fold_width(&s), s.nfkc().collect::<String>());
         }
 
         #[test]
