@@ -7,7 +7,9 @@
 //!   [`crate::text::numbers`], kanji numerals where a counter or `第`
 //!   shows they are numbers (`第三回`, `二〇一七年`, `十月`), English month
 //!   names as their number (`October 10, 2017` ↔ `2017年10月10日`), weekdays
-//!   (`（火）` ↔ `Tuesday`), small English number words (`two`, `third`);
+//!   (`（火）` ↔ `Tuesday`), small English number words (`two`, `third`),
+//!   Japanese era years as Gregorian years ([`super::era`]: `延暦16年` ↔
+//!   `797`);
 //! - **salient Latin tokens**: in CJK text every Latin-script token
 //!   (`ASEAN`, `5G`, `IoT`, `NISC`, `G7`), which a translation into a
 //!   Latin-script language keeps; in Latin-script text the acronym-like ones
@@ -31,6 +33,7 @@
 //! is the very sign of a line the other document lacks (an address, a
 //! reference), and the bead priors keep real sentences from being dropped.
 
+use super::era::era_years;
 use crate::lang::Lang;
 use crate::terms::find::TermIndex;
 use crate::text::normalize::{fold_width, normalize};
@@ -49,8 +52,8 @@ pub enum Marker {
 /// What alignment looks at in one segment. Vectors are sorted.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Features {
-    /// Characters other than whitespace.
-    pub chars: usize,
+    /// Length in Latin-equivalent characters ([`super::length::text_length`]).
+    pub length: f64,
     /// Number values (a multiset).
     pub numbers: Vec<u64>,
     /// Tokens the other side should contain.
@@ -75,6 +78,13 @@ pub struct Features {
     /// Every word and every two or three adjacent words run together,
     /// squashed, for readings to be looked up in (Latin-script text).
     pub romanised: Vec<u64>,
+    /// Every two adjacent CJK letters (Han, kana, Hangul), normalised (CJK
+    /// text), for [`Features::cjk_runs`] to be looked up in.
+    pub cjk_pairs: Vec<u64>,
+    /// Runs of two or more CJK letters inside Latin-script text (`SUGAWARA
+    /// no Yomichi (菅原世道)`), each as its [`Features::cjk_pairs`]: names
+    /// and terms quoted from the source, which it must contain.
+    pub cjk_runs: Vec<Vec<u64>>,
 }
 
 /// Extracts [`Features`] for one language.
@@ -98,14 +108,32 @@ impl<'a> Extractor<'a> {
         let (marker, body) = split_marker(text);
         let normalized = normalize(text);
         let tokens = crate::fuzzy::tokens(&normalized);
-        let mut values: Vec<u64> = numbers(body).iter().map(|n| key("n", &n.value)).collect();
+        // Era years are read as Gregorian years, and their own numbers
+        // (`2` of `大正2年`) not read again.
+        let eras = if self.cjk { era_years(body) } else { Vec::new() };
+        let mut plain = String::with_capacity(body.len());
+        let mut last = 0;
+        for era in &eras {
+            plain.push_str(&body[last..era.range.start]);
+            plain.push(' ');
+            last = era.range.end;
+        }
+        plain.push_str(&body[last..]);
+        let mut values: Vec<u64> = numbers(&plain).iter().map(|n| key("n", &n.value)).collect();
         // A numbered marker is a number too: `第12：` pairs with `12.`.
         if let Some(Marker::Number(n)) = marker {
             values.push(key("n", &n.to_string()));
         }
         if self.cjk {
-            values.extend(kanji_numbers(body).into_iter().map(|v| key("n", &v.to_string())));
-            values.extend(japanese_weekdays(body).map(|d| key("w", &d.to_string())));
+            values.extend(kanji_numbers(&plain).into_iter().map(|v| key("n", &v.to_string())));
+            values.extend(japanese_weekdays(&plain).map(|d| key("w", &d.to_string())));
+            // `1913年（大正2年）` is one year, which the translation gives once.
+            for era in &eras {
+                let year = key("n", &era.year.to_string());
+                if !values.contains(&year) {
+                    values.push(year);
+                }
+            }
         } else {
             values.extend(english_number_words(body));
         }
@@ -138,12 +166,18 @@ impl<'a> Extractor<'a> {
         } else {
             (Vec::new(), romanised_words(body))
         };
-        for keys in [&mut readings, &mut romanised] {
+        let runs = cjk_runs(&normalized);
+        let (mut cjk_pairs, cjk_runs): (Vec<u64>, Vec<Vec<u64>>) = if self.cjk {
+            (runs.into_iter().flatten().collect(), Vec::new())
+        } else {
+            (Vec::new(), runs)
+        };
+        for keys in [&mut readings, &mut romanised, &mut cjk_pairs] {
             keys.sort_unstable();
             keys.dedup();
         }
         Features {
-            chars: super::length::char_length(text),
+            length: super::length::text_length(text),
             numbers: values,
             salient,
             tokens: token_keys,
@@ -155,6 +189,8 @@ impl<'a> Extractor<'a> {
             hint: Vec::new(),
             readings,
             romanised,
+            cjk_pairs,
+            cjk_runs,
         }
     }
 
@@ -320,6 +356,36 @@ fn romanised_words(text: &str) -> Vec<u64> {
     out
 }
 
+/// The runs of two or more CJK letters in `text`, each as the keys of its
+/// adjacent pairs of letters.
+fn cjk_runs(text: &str) -> Vec<Vec<u64>> {
+    let letter = |c: char| matches!(c as u32, 0x3005 | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF);
+    let mut runs = Vec::new();
+    let mut run: Vec<u64> = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut pair = String::with_capacity(8);
+    for c in text.chars() {
+        if !letter(c) {
+            if !run.is_empty() {
+                runs.push(std::mem::take(&mut run));
+            }
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            pair.clear();
+            pair.push(p);
+            pair.push(c);
+            run.push(key("c", &pair));
+        }
+        prev = Some(c);
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
 /// Whether `text` ends with sentence-final punctuation, possibly followed
 /// by closing brackets or quotes (headings and list lines do not).
 pub fn ends_like_a_sentence(text: &str) -> bool {
@@ -462,7 +528,7 @@ fn kanji_numbers(text: &str) -> Vec<u64> {
 }
 
 /// `二十一` → 21, `三百五` → 305, `二〇一七` → 2017, `十` → 10, `五万` → 50000.
-fn parse_kanji_number(run: &str) -> Option<u64> {
+pub(super) fn parse_kanji_number(run: &str) -> Option<u64> {
     let digit = |c: char| KANJI_DIGITS.chars().position(|k| k == c).map(|p| p as u64);
     // Digit by digit (`二〇一七`) when there is no multiplier.
     if run.chars().all(|c| digit(c).is_some()) {
@@ -609,6 +675,17 @@ pub fn evidence(src: &[&Features], tgt: &[&Features]) -> f64 {
         }
     }
 
+    // CJK runs quoted in Latin-script text, found when most of their pairs
+    // of letters are in the other side (variant kanji may differ).
+    for (from, to) in [(src, tgt), (tgt, src)] {
+        for run in from.iter().flat_map(|f| &f.cjk_runs) {
+            let found = run
+                .iter()
+                .filter(|k| to.iter().any(|o| o.cjk_pairs.binary_search(k).is_ok()))
+                .count();
+            cost += if 2 * found >= run.len() { -SALIENT_MATCH } else { SALIENT_MISS };
+        }
+    }
     // Readings of names, found romanised on the other side (no penalty
     // when not: many readings are of words translated by meaning).
     for (from, to) in [(src, tgt), (tgt, src)] {
@@ -785,6 +862,17 @@ mod tests {
         // Acronyms in English look for themselves on the other side.
         assert_eq!(en("NISC and the MIC met").salient.len(), 2);
         assert!(en("the meeting").salient.is_empty());
+    }
+
+    #[test]
+    fn cjk_quoted_in_english_is_an_anchor() {
+        let e = en("SUGAWARA no Yomichi (菅原世道)");
+        assert_eq!(e.cjk_runs.len(), 1);
+        assert_eq!(e.cjk_runs[0].len(), 3);
+        let j = ja("菅原世道");
+        let other = ja("陰陽少属（延暦16年）。");
+        assert!(evidence(&[&j], &[&e]) < evidence(&[&other], &[&e]) - 2.0);
+        assert!(ja("会議").cjk_runs.is_empty() && en("the meeting").cjk_pairs.is_empty());
     }
 
     #[test]

@@ -49,6 +49,7 @@
 
 pub mod anchors;
 pub mod dp;
+pub mod era;
 pub mod eval;
 pub mod length;
 
@@ -157,7 +158,7 @@ impl<'a> Aligner<'a> {
         let content = |i: usize, di: usize, j: usize, dj: usize| -> f64 {
             let (s, t) = (&src_refs[i..i + di], &tgt_refs[j..j + dj]);
             let length = if di > 0 && dj > 0 {
-                self.length.cost(s.iter().map(|f| f.chars).sum(), t.iter().map(|f| f.chars).sum())
+                self.length.cost(s.iter().map(|f| f.length).sum(), t.iter().map(|f| f.length).sum())
             } else {
                 0.0
             };
