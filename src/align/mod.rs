@@ -11,10 +11,12 @@
 //!
 //! A bead's cost (in nats, lower is better) adds up:
 //!
-//! - a **prior** per bead type: 1-1 is the rule, merges and splits cost
-//!   [`PRIOR_MERGE`], one-sided sentences [`PRIOR_NULL`] and one-sided
-//!   lines that are not sentences (headings, addresses, references) less,
-//!   [`PRIOR_NULL_LINE`];
+//! - a **prior** per bead shape ([`priors`]): 1-1 is the rule, merges and
+//!   splits cost a little, one-sided sentences much, one-sided lines that
+//!   are not sentences (headings, addresses, references) less; the
+//!   document pair re-estimates these from a first alignment, so that a
+//!   newsletter that drops its contact lines and a Wikipedia article that
+//!   drops nothing are each aligned with their own;
 //! - the **length model** ([`LengthModel`]): a heavy-tailed cost of `z`,
 //!   how many standard deviations the target's length is from what the
 //!   source's predicts. The model is learned from the user's TM for the pair when it
@@ -52,32 +54,20 @@ pub mod dp;
 pub mod era;
 pub mod eval;
 pub mod length;
+pub mod priors;
 
 pub use anchors::{Features, Marker};
 pub use length::LengthModel;
+pub use priors::Priors;
 
 use crate::fuzzy::memory::{Context, PairMemory};
 use crate::lang::Lang;
 use crate::store::StoreError;
 use crate::terms::find::TermIndex;
 use anchors::{evidence, Extractor};
+use priors::Shape;
 use std::ops::Range;
 
-// The priors were set by hand against both evaluations (tests/align_eval.rs,
-// benches/align.rs): merges are common in real translations; one-sided
-// sentences are rare, one-sided lines (addresses, references) common in
-// newsletters. Kyoto Wikipedia, which has no real one-sided lines, scores
-// about 4 points of F1 higher with PRIOR_NULL_LINE at 3, but then a
-// newsletter's reference list gets paired with its contact lines.
-
-/// The cost of a 2-1 or 1-2 bead before its content is looked at.
-pub const PRIOR_MERGE: f64 = 2.5;
-/// The cost of a 2-2 bead.
-pub const PRIOR_DOUBLE: f64 = 4.5;
-/// The cost of leaving one sentence unaligned (1-0, 0-1).
-pub const PRIOR_NULL: f64 = 6.0;
-/// The cost of leaving a line that is not a sentence unaligned.
-pub const PRIOR_NULL_LINE: f64 = 2.0;
 /// The content cost at which a bead's plausibility is one half.
 pub const PLAUSIBLE: f64 = 2.5;
 /// The highest confidence of a one-sided bead.
@@ -164,14 +154,22 @@ impl<'a> Aligner<'a> {
             };
             length + evidence(s, t)
         };
-        let cost = |i: usize, di: usize, j: usize, dj: usize| prior(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj);
-        Ok(dp::search(src.len(), tgt.len(), cost)
+        let search = |priors: &Priors| {
+            dp::search(src.len(), tgt.len(), |i, di, j, dj| {
+                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj)
+            })
+        };
+        // Two passes: the first alignment's shapes re-estimate the priors
+        // for this document pair (see `priors`).
+        let first = search(&Priors::default());
+        let priors = Priors::default().reestimate(first.iter().map(|b| Shape::of(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()])));
+        Ok(search(&priors)
             .into_iter()
             .map(|b| {
                 let plausibility = if b.src.is_empty() || b.tgt.is_empty() {
                     NULL_CONFIDENCE
                 } else {
-                    let own = b.cost - prior(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()]);
+                    let own = b.cost - priors.cost(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()]);
                     1.0 / (1.0 + (own - PLAUSIBLE).exp())
                 };
                 Bead {
@@ -197,19 +195,6 @@ impl<'a> Aligner<'a> {
                 Ok(f)
             })
             .collect()
-    }
-}
-
-/// The cost of a bead's shape: one-sided lines that are not sentences
-/// (headings, addresses, reference list items) are the usual one-sided
-/// material, one-sided sentences are rare.
-fn prior(src: &[&Features], tgt: &[&Features]) -> f64 {
-    match (src, tgt) {
-        ([_], [_]) => 0.0,
-        ([_, _], [_, _]) => PRIOR_DOUBLE,
-        ([one], []) | ([], [one]) if !one.sentence => PRIOR_NULL_LINE,
-        (_, []) | ([], _) => PRIOR_NULL,
-        _ => PRIOR_MERGE,
     }
 }
 
