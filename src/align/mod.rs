@@ -56,7 +56,7 @@ pub mod eval;
 pub mod length;
 pub mod priors;
 
-pub use anchors::{Features, Marker};
+pub use anchors::{Features, Marker, Weights};
 pub use length::LengthModel;
 pub use priors::Priors;
 
@@ -145,25 +145,32 @@ impl<'a> Aligner<'a> {
         // Slices of references: a bead's segments without allocating.
         let src_refs: Vec<&Features> = src_features.iter().collect();
         let tgt_refs: Vec<&Features> = tgt_features.iter().collect();
-        let content = |i: usize, di: usize, j: usize, dj: usize| -> f64 {
+        let content = |i: usize, di: usize, j: usize, dj: usize, weights: &Weights| -> f64 {
             let (s, t) = (&src_refs[i..i + di], &tgt_refs[j..j + dj]);
             let length = if di > 0 && dj > 0 {
                 self.length.cost(s.iter().map(|f| f.length).sum(), t.iter().map(|f| f.length).sum())
             } else {
                 0.0
             };
-            length + evidence(s, t)
+            length + evidence(s, t, weights)
         };
-        let search = |priors: &Priors| {
+        let search = |priors: &Priors, weights: &Weights| {
             dp::search(src.len(), tgt.len(), |i, di, j, dj| {
-                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj)
+                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj, weights)
             })
         };
-        // Two passes: the first alignment's shapes re-estimate the priors
-        // for this document pair (see `priors`).
-        let first = search(&Priors::default());
+        // Two passes: the first alignment's shapes re-estimate the priors,
+        // and its 1-1 beads the evidence weights, for this document pair
+        // (see `priors` and `anchors::Weights`).
+        let first = search(&Priors::default(), &Weights::default());
         let priors = Priors::default().reestimate(first.iter().map(|b| Shape::of(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()])));
-        Ok(search(&priors)
+        let weights = Weights::default().reestimate(
+            first
+                .iter()
+                .filter(|b| b.src.len() == 1 && b.tgt.len() == 1)
+                .map(|b| (src_refs[b.src.start], tgt_refs[b.tgt.start])),
+        );
+        Ok(search(&priors, &weights)
             .into_iter()
             .map(|b| {
                 let plausibility = if b.src.is_empty() || b.tgt.is_empty() {
