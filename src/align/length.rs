@@ -50,6 +50,10 @@ use crate::store::{ExportFilter, Store, StoreError};
 /// Characters added to both lengths before taking the log ratio.
 pub const SMOOTHING: f64 = 10.0;
 
+/// How many pairs' worth of evidence a model counts as when one document
+/// pair adapts it ([`LengthModel::adapt`]).
+pub const PSEUDO_PAIRS: f64 = 50.0;
+
 /// A TM needs this many pairs before its statistics replace the default.
 pub const MIN_PAIRS: usize = 200;
 
@@ -112,6 +116,31 @@ impl LengthModel {
             sd: sd.max(MIN_SD),
             learned: true,
         })
+    }
+
+    /// The model adapted to one document pair: `pairs` are the `(source,
+    /// target)` lengths of the 1-1 beads of a first alignment. The ratio
+    /// moves by their median log residual and the spread towards their
+    /// root mean square residual (within [`OUTLIER_LOG_RATIO`]), each
+    /// weighted against this model as [`PSEUDO_PAIRS`] pairs: a list of
+    /// names romanised in full runs longer than prose, a summary shorter.
+    pub fn adapt(&self, pairs: &[(f64, f64)]) -> LengthModel {
+        let residuals: Vec<f64> = pairs.iter().map(|&(s, t)| log_ratio(s, t, self.ratio)).collect();
+        let Some(shift) = median(residuals.clone()) else { return *self };
+        let n = residuals.len() as f64;
+        let shift = shift * n / (n + PSEUDO_PAIRS);
+        let kept: Vec<f64> = residuals
+            .iter()
+            .map(|r| r - shift)
+            .filter(|r| r.abs() <= OUTLIER_LOG_RATIO)
+            .collect();
+        let k = kept.len() as f64;
+        let variance = (kept.iter().map(|r| r * r).sum::<f64>() + PSEUDO_PAIRS * self.sd * self.sd) / (k + PSEUDO_PAIRS);
+        LengthModel {
+            ratio: self.ratio * shift.exp(),
+            sd: variance.sqrt().max(MIN_SD),
+            learned: self.learned,
+        }
     }
 
     /// The model learned from the store's `src`→`tgt` pairs, or the
@@ -223,6 +252,20 @@ mod tests {
         assert!(m.z(50.0, 300.0) > 3.0);
         assert!(m.cost(50.0, 100.0) < 0.2 && m.cost(50.0, 300.0) > 3.0);
         assert!(m.cost(50.0, 3000.0) < m.z(50.0, 3000.0).powi(2) / 4.0, "heavy tails");
+    }
+
+    #[test]
+    fn adapting_to_a_document_is_weighted_by_its_size() {
+        let m = LengthModel::default_for(&lang("ja"), &lang("en"));
+        assert_eq!(m.adapt(&[]), m);
+        // Targets 30% longer than predicted, with little spread.
+        let long: Vec<(f64, f64)> = (0..500)
+            .map(|i| (40.0 + (i % 30) as f64, (40.0 + (i % 30) as f64) * 1.3 + 3.0))
+            .collect();
+        let a = m.adapt(&long);
+        assert!(a.ratio > 1.25 && a.ratio < 1.4 && a.sd < m.sd, "{a:?}");
+        let few = m.adapt(&long[..10]);
+        assert!(few.ratio < 1.1 && few.sd > 0.25, "{few:?}");
     }
 
     #[test]

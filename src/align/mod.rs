@@ -145,32 +145,35 @@ impl<'a> Aligner<'a> {
         // Slices of references: a bead's segments without allocating.
         let src_refs: Vec<&Features> = src_features.iter().collect();
         let tgt_refs: Vec<&Features> = tgt_features.iter().collect();
-        let content = |i: usize, di: usize, j: usize, dj: usize, weights: &Weights| -> f64 {
+        let content = |i: usize, di: usize, j: usize, dj: usize, weights: &Weights, model: &LengthModel| -> f64 {
             let (s, t) = (&src_refs[i..i + di], &tgt_refs[j..j + dj]);
             let length = if di > 0 && dj > 0 {
-                self.length.cost(s.iter().map(|f| f.length).sum(), t.iter().map(|f| f.length).sum())
+                model.cost(s.iter().map(|f| f.length).sum(), t.iter().map(|f| f.length).sum())
             } else {
                 0.0
             };
             length + evidence(s, t, weights)
         };
-        let search = |priors: &Priors, weights: &Weights| {
+        let search = |priors: &Priors, weights: &Weights, model: &LengthModel| {
             dp::search(src.len(), tgt.len(), |i, di, j, dj| {
-                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj, weights)
+                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj, weights, model)
             })
         };
         // Two passes: the first alignment's shapes re-estimate the priors,
         // and its 1-1 beads the evidence weights, for this document pair
         // (see `priors` and `anchors::Weights`).
-        let first = search(&Priors::default(), &Weights::default());
+        let first = search(&Priors::default(), &Weights::default(), &self.length);
         let priors = Priors::default().reestimate(first.iter().map(|b| Shape::of(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()])));
-        let weights = Weights::default().reestimate(
-            first
-                .iter()
-                .filter(|b| b.src.len() == 1 && b.tgt.len() == 1)
-                .map(|b| (src_refs[b.src.start], tgt_refs[b.tgt.start])),
-        );
-        Ok(search(&priors, &weights)
+        let one_one: Vec<(&Features, &Features)> = first
+            .iter()
+            .filter(|b| b.src.len() == 1 && b.tgt.len() == 1)
+            .map(|b| (src_refs[b.src.start], tgt_refs[b.tgt.start]))
+            .collect();
+        let weights = Weights::default().reestimate(one_one.iter().copied());
+        let model = self
+            .length
+            .adapt(&one_one.iter().map(|(s, t)| (s.length, t.length)).collect::<Vec<_>>());
+        Ok(search(&priors, &weights, &model)
             .into_iter()
             .map(|b| {
                 let plausibility = if b.src.is_empty() || b.tgt.is_empty() {
