@@ -629,6 +629,15 @@ const SALIENT_MISS: f64 = 1.0;
 const CONCEPT_MATCH: f64 = 1.0;
 const READING_MATCH: f64 = 1.5;
 const CONCEPT_MISS: f64 = 0.15;
+/// Glossary evidence of one bead stays within `−CONCEPT_MATCH_CAP ..=
+/// CONCEPT_MISS_CAP`. A user's glossary may be a general dictionary
+/// (JMdict: every English word is some entry's gloss): its hits number
+/// dozens per sentence, few find their partner, and uncapped misses made
+/// every pairing dearer than leaving both sentences unaligned, while
+/// uncapped matches of common words across neighbouring sentences favoured
+/// merges. A specific glossary's few terms per sentence stay below the caps.
+const CONCEPT_MATCH_CAP: f64 = 3.0;
+const CONCEPT_MISS_CAP: f64 = 1.0;
 /// Per parenthesis or quotation.
 const PUNCTUATION_MATCH: f64 = 0.3;
 const PUNCTUATION_MISS: f64 = 0.3;
@@ -738,7 +747,7 @@ pub fn evidence(src: &[&Features], tgt: &[&Features], weights: &Weights) -> f64 
         }
     }
     let (matched, total) = overlap(both(src, |f| &f.concepts), both(tgt, |f| &f.concepts));
-    cost += -CONCEPT_MATCH * matched as f64 + CONCEPT_MISS * (total - 2 * matched) as f64;
+    cost += (-CONCEPT_MATCH * matched as f64).max(-CONCEPT_MATCH_CAP) + (CONCEPT_MISS * (total - 2 * matched) as f64).min(CONCEPT_MISS_CAP);
     for count in [|f: &Features| f.parens, |f: &Features| f.quotes] {
         let (ps, pt) = (src.iter().map(|f| count(f)).sum::<u32>(), tgt.iter().map(|f| count(f)).sum::<u32>());
         cost += -PUNCTUATION_MATCH * f64::from(ps.min(pt)) + PUNCTUATION_MISS * f64::from(ps.abs_diff(pt));
@@ -958,6 +967,19 @@ mod tests {
         let loose = d.reestimate(std::iter::repeat_n((&j, &e), 20));
         assert!(loose.number_miss < d.number_miss, "{loose:?}");
         assert_eq!(d.reestimate([]), d);
+    }
+
+    #[test]
+    fn glossary_evidence_is_capped() {
+        // A general dictionary: dozens of concepts per segment, few shared.
+        let (mut j, mut e) = (ja("会議が開催された。"), en("The meeting was held."));
+        j.concepts = (0..40).collect();
+        e.concepts = (100..160).collect();
+        let w = Weights::default();
+        let plain = evidence(&[&ja("会議が開催された。")], &[&en("The meeting was held.")], &w);
+        assert!(evidence(&[&j], &[&e], &w) <= plain + CONCEPT_MISS_CAP + 1e-9);
+        e.concepts = (0..60).collect();
+        assert!(evidence(&[&j], &[&e], &w) >= plain - CONCEPT_MATCH_CAP - 1e-9);
     }
 
     #[test]
