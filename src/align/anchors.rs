@@ -15,6 +15,9 @@
 //!   Latin-script language keeps; in Latin-script text the acronym-like ones
 //!   (two capitals or letters mixed with digits), which any translation
 //!   keeps. They are looked up among all the other side's tokens.
+//! - **CJK quoted in Latin-script text** (`SUGAWARA no Yomichi (菅原世道)`,
+//!   a term left untranslated): each run of CJK letters as its pairs of
+//!   adjacent letters, looked up among the other side's pairs;
 //! - **glossary concepts**: the concepts of the terms
 //!   [`TermIndex::find`] recognises;
 //! - **list and heading markers** at the start (`1．`, `(1)`, `①` are

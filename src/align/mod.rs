@@ -19,13 +19,17 @@
 //!   drops nothing are each aligned with their own;
 //! - the **length model** ([`LengthModel`]): a heavy-tailed cost of `z`,
 //!   how many standard deviations the target's length is from what the
-//!   source's predicts. The model is learned from the user's TM for the pair when it
-//!   has enough units, or a default that knows CJK from alphabetic text;
-//! - the **anchors** ([`anchors`]): numbers (dates and kanji numerals
-//!   included), Latin tokens inside CJK text and acronyms, glossary concept
-//!   pairs, TM matches, and list and heading markers, which are strong:
-//!   `ア`/`イ`/`ウ` pair with `i.`/`ii.`/`iii.`, `(1)` with `1.`. Shared anchors
-//!   lower the cost, one-sided ones raise it.
+//!   source's predicts, lengths counted per script (a kanji weighs three
+//!   kana). The model is learned from the user's TM for the pair when it
+//!   has enough units, else a default, and adapted to the document pair
+//!   from the 1-1 beads of a first alignment;
+//! - the **anchors** ([`anchors`]): numbers (dates, era years and kanji
+//!   numerals included), Latin tokens inside CJK text and acronyms, CJK
+//!   quoted inside Latin-script text, glossary concept pairs, TM matches,
+//!   and list and heading markers, which are strong: `ア`/`イ`/`ウ` pair
+//!   with `i.`/`ii.`/`iii.`, `(1)` with `1.`. Shared anchors lower the cost,
+//!   one-sided ones raise it; how dear a number without a partner is, is
+//!   re-estimated per document pair ([`Weights`]).
 //!
 //! Length alone (Gale-Church) cannot tell a 2-1 merge from a 1-1 followed by
 //! an omission when lengths happen to fit; anchors can, and they make the
