@@ -18,7 +18,13 @@
 //!    documents, aligned as they are and with joins every 10 pairs; time
 //!    (features, search and confidences) and F1 are printed.
 //!
-//! `ALIGN_BENCH_VERBOSE=1` lists the wrong beads of part 1 with their texts.
+//! 3. **With a dictionary** (a separate, labelled line; the figures above
+//!    use none): part 1 again with the JMdict glossary
+//!    (`../shared/corpus/termbases/jmdict/jmdict_ja-en.tsv.xz`, read by the
+//!    glossary table reader) passed as a user's glossary is.
+//!
+//! `ALIGN_BENCH_VERBOSE=1` lists the wrong beads of parts 1 and 3 with their
+//! texts (and the first 40 of part 2).
 //! Skipped with a message when the corpus is absent.
 
 mod common;
@@ -28,6 +34,7 @@ use std::time::Instant;
 use yakugo::align::eval::{bead_scores, merge_adjacent, Scores, Span};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
+use yakugo::terms::find::TermIndex;
 use yakugo::xml::Events;
 
 const SPEED_SEGMENTS: usize = 10_000;
@@ -43,51 +50,23 @@ fn main() {
     let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
     let aligner = Aligner::new(&ja, &en);
 
-    println!("quality: Kyoto Wikipedia XML samples, joins every 5 pairs");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&samples)
         .expect("xml_samples")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "xml"))
         .collect();
     files.sort();
-    let (mut correct, mut predicted, mut gold) = (0, 0, 0);
-    for file in &files {
-        let pairs = read_article(file);
-        let doc = merge_adjacent(&pairs, 5, "", " ");
-        let beads: Vec<Span> = aligner
-            .align(&doc.src, &doc.tgt)
-            .expect("no TM, no failure")
-            .into_iter()
-            .map(|b| (b.src, b.tgt))
-            .collect();
-        let s = bead_scores(&beads, &doc.gold);
-        println!(
-            "  {}: {} pairs -> {} ja / {} en segments; {s}",
-            file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-            pairs.len(),
-            doc.src.len(),
-            doc.tgt.len()
-        );
-        if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
-            for (a, b) in beads.iter().filter(|b| !doc.gold.contains(b)) {
-                println!(
-                    "    wrong: {a:?} {:?}\n       | {b:?} {:?}",
-                    &doc.src[a.clone()],
-                    &doc.tgt[b.clone()]
-                );
-            }
-        }
-        correct += s.correct;
-        predicted += s.predicted;
-        gold += s.gold;
-    }
-    let p = correct as f64 / predicted.max(1) as f64;
-    let r = correct as f64 / gold.max(1) as f64;
-    let f1 = 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE);
-    println!(
-        "  all articles: strict beads: P {p:.4} R {r:.4} F1 {f1:.4} ({correct} correct, {predicted} predicted, {gold} gold); target F1 ≥ 0.95: {}",
-        if f1 >= 0.95 { "met" } else { "MISSED" }
-    );
+    let articles: Vec<(String, Vec<(String, String)>)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                read_article(f),
+            )
+        })
+        .collect();
+    println!("quality: Kyoto Wikipedia XML samples, joins every 5 pairs, no glossary");
+    quality(&aligner, &articles);
 
     println!("speed: the first {SPEED_SEGMENTS} Kyoto pairs of {}", corpus.display());
     let pairs: Vec<(String, String)> = common::kyoto_pairs(&corpus).take(SPEED_SEGMENTS).collect();
@@ -122,6 +101,61 @@ fn main() {
             }
         );
     }
+
+    let jmdict = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/termbases/jmdict/jmdict_ja-en.tsv.xz");
+    if jmdict.exists() {
+        let concepts = common::jmdict_concepts(&jmdict);
+        let glossary = TermIndex::new(&concepts);
+        println!(
+            "quality WITH the JMdict glossary ({} concepts, passed as a user's glossary): Kyoto XML samples, joins every 5 pairs",
+            concepts.len()
+        );
+        quality(&Aligner::new(&ja, &en).with_glossary(&glossary), &articles);
+    } else {
+        println!("JMdict line skipped: {} not present", jmdict.display());
+    }
+}
+
+/// Aligns each article's sentences, joined every 5 pairs, and prints
+/// strict bead scores per article and over all (with the wrong beads under
+/// `ALIGN_BENCH_VERBOSE`).
+fn quality(aligner: &Aligner, articles: &[(String, Vec<(String, String)>)]) {
+    let (mut correct, mut predicted, mut gold) = (0, 0, 0);
+    for (name, pairs) in articles {
+        let doc = merge_adjacent(pairs, 5, "", " ");
+        let beads: Vec<Span> = aligner
+            .align(&doc.src, &doc.tgt)
+            .expect("no TM, no failure")
+            .into_iter()
+            .map(|b| (b.src, b.tgt))
+            .collect();
+        let s = bead_scores(&beads, &doc.gold);
+        println!(
+            "  {name}: {} pairs -> {} ja / {} en segments; {s}",
+            pairs.len(),
+            doc.src.len(),
+            doc.tgt.len()
+        );
+        if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
+            for (a, b) in beads.iter().filter(|b| !doc.gold.contains(b)) {
+                println!(
+                    "    wrong: {a:?} {:?}\n       | {b:?} {:?}",
+                    &doc.src[a.clone()],
+                    &doc.tgt[b.clone()]
+                );
+            }
+        }
+        correct += s.correct;
+        predicted += s.predicted;
+        gold += s.gold;
+    }
+    let p = correct as f64 / predicted.max(1) as f64;
+    let r = correct as f64 / gold.max(1) as f64;
+    let f1 = 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE);
+    println!(
+        "  all articles: strict beads: P {p:.4} R {r:.4} F1 {f1:.4} ({correct} correct, {predicted} predicted, {gold} gold); target F1 ≥ 0.95: {}",
+        if f1 >= 0.95 { "met" } else { "MISSED" }
+    );
 }
 
 /// The `(Japanese, checked English)` sentence pairs of one article, in

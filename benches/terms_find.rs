@@ -11,14 +11,13 @@
 //! `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_sample.tsv` with
 //! `--lang ja`. Skipped with a message when either file is absent.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
-use yakugo::terms::table::{read_table, Layout, TableOptions};
-use yakugo::terms::Concept;
 
 const SENTENCES: usize = 10_000;
 
@@ -33,7 +32,7 @@ fn main() {
         }
     }
     let t = Instant::now();
-    let concepts = read_jmdict(&jmdict);
+    let concepts = common::jmdict_concepts(&jmdict);
     let terms: usize = concepts.iter().map(|c| c.terms.len()).sum();
     println!(
         "read JMdict: {} concepts, {terms} terms in {:.2} s",
@@ -65,23 +64,6 @@ fn main() {
         sentences.len() as f64 / secs,
         if secs <= 2.0 { "met" } else { "MISSED" }
     );
-}
-
-/// JMdict through the glossary table reader (`yakugo terms import` reads
-/// it the same way), after `xz -dc` into a temporary file.
-fn read_jmdict(path: &Path) -> Vec<Concept> {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let tsv = dir.path().join("jmdict_ja-en.tsv");
-    let status = Command::new("xz")
-        .arg("-dc")
-        .arg(path)
-        .stdout(std::fs::File::create(&tsv).expect("temporary file"))
-        .status()
-        .expect("xz (install xz-utils)");
-    assert!(status.success(), "xz -dc {}", path.display());
-    let table = read_table(&tsv, &TableOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(table.layout, Layout::Jmdict, "JMdict columns changed");
-    table.concepts
 }
 
 fn read_sentences(path: &Path) -> Vec<String> {

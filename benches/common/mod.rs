@@ -126,3 +126,20 @@ pub fn run(db: &Path, args: &[&str]) -> (f64, i64) {
     assert!(status.success(), "yakugo {args:?} failed");
     (secs, peak_kb)
 }
+
+/// JMdict through the glossary table reader (`yakugo terms import` reads
+/// it the same way), after `xz -dc` into a temporary file.
+pub fn jmdict_concepts(path: &Path) -> Vec<yakugo::terms::Concept> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let tsv = dir.path().join("jmdict_ja-en.tsv");
+    let status = Command::new("xz")
+        .arg("-dc")
+        .arg(path)
+        .stdout(std::fs::File::create(&tsv).expect("temporary file"))
+        .status()
+        .expect("xz (install xz-utils)");
+    assert!(status.success(), "xz -dc {}", path.display());
+    let table = yakugo::terms::table::read_table(&tsv, &yakugo::terms::table::TableOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.layout, yakugo::terms::table::Layout::Jmdict, "JMdict columns changed");
+    table.concepts
+}

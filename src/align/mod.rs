@@ -11,19 +11,25 @@
 //!
 //! A bead's cost (in nats, lower is better) adds up:
 //!
-//! - a **prior** per bead type: 1-1 is the rule, merges and splits cost
-//!   [`PRIOR_MERGE`], one-sided sentences [`PRIOR_NULL`] and one-sided
-//!   lines that are not sentences (headings, addresses, references) less,
-//!   [`PRIOR_NULL_LINE`];
+//! - a **prior** per bead shape ([`priors`]): 1-1 is the rule, merges and
+//!   splits cost a little, one-sided sentences much, one-sided lines that
+//!   are not sentences (headings, addresses, references) less; the
+//!   document pair re-estimates these from a first alignment, so that a
+//!   newsletter that drops its contact lines and a Wikipedia article that
+//!   drops nothing are each aligned with their own;
 //! - the **length model** ([`LengthModel`]): a heavy-tailed cost of `z`,
 //!   how many standard deviations the target's length is from what the
-//!   source's predicts. The model is learned from the user's TM for the pair when it
-//!   has enough units, or a default that knows CJK from alphabetic text;
-//! - the **anchors** ([`anchors`]): numbers (dates and kanji numerals
-//!   included), Latin tokens inside CJK text and acronyms, glossary concept
-//!   pairs, TM matches, and list and heading markers, which are strong:
-//!   `ア`/`イ`/`ウ` pair with `i.`/`ii.`/`iii.`, `(1)` with `1.`. Shared anchors
-//!   lower the cost, one-sided ones raise it.
+//!   source's predicts, lengths counted per script (a kanji weighs three
+//!   kana). The model is learned from the user's TM for the pair when it
+//!   has enough units, else a default, and adapted to the document pair
+//!   from the 1-1 beads of a first alignment;
+//! - the **anchors** ([`anchors`]): numbers (dates, era years and kanji
+//!   numerals included), Latin tokens inside CJK text and acronyms, CJK
+//!   quoted inside Latin-script text, glossary concept pairs, TM matches,
+//!   and list and heading markers, which are strong: `ア`/`イ`/`ウ` pair
+//!   with `i.`/`ii.`/`iii.`, `(1)` with `1.`. Shared anchors lower the cost,
+//!   one-sided ones raise it; how dear a number without a partner is, is
+//!   re-estimated per document pair ([`Weights`]).
 //!
 //! Length alone (Gale-Church) cannot tell a 2-1 merge from a 1-1 followed by
 //! an omission when lengths happen to fit; anchors can, and they make the
@@ -49,34 +55,23 @@
 
 pub mod anchors;
 pub mod dp;
+pub mod era;
 pub mod eval;
 pub mod length;
+pub mod priors;
 
-pub use anchors::{Features, Marker};
+pub use anchors::{Features, Marker, Weights};
 pub use length::LengthModel;
+pub use priors::Priors;
 
 use crate::fuzzy::memory::{Context, PairMemory};
 use crate::lang::Lang;
 use crate::store::StoreError;
 use crate::terms::find::TermIndex;
 use anchors::{evidence, Extractor};
+use priors::Shape;
 use std::ops::Range;
 
-// The priors were set by hand against both evaluations (tests/align_eval.rs,
-// benches/align.rs): merges are common in real translations; one-sided
-// sentences are rare, one-sided lines (addresses, references) common in
-// newsletters. Kyoto Wikipedia, which has no real one-sided lines, scores
-// about 4 points of F1 higher with PRIOR_NULL_LINE at 3, but then a
-// newsletter's reference list gets paired with its contact lines.
-
-/// The cost of a 2-1 or 1-2 bead before its content is looked at.
-pub const PRIOR_MERGE: f64 = 2.5;
-/// The cost of a 2-2 bead.
-pub const PRIOR_DOUBLE: f64 = 4.5;
-/// The cost of leaving one sentence unaligned (1-0, 0-1).
-pub const PRIOR_NULL: f64 = 6.0;
-/// The cost of leaving a line that is not a sentence unaligned.
-pub const PRIOR_NULL_LINE: f64 = 2.0;
 /// The content cost at which a bead's plausibility is one half.
 pub const PLAUSIBLE: f64 = 2.5;
 /// The highest confidence of a one-sided bead.
@@ -154,23 +149,41 @@ impl<'a> Aligner<'a> {
         // Slices of references: a bead's segments without allocating.
         let src_refs: Vec<&Features> = src_features.iter().collect();
         let tgt_refs: Vec<&Features> = tgt_features.iter().collect();
-        let content = |i: usize, di: usize, j: usize, dj: usize| -> f64 {
+        let content = |i: usize, di: usize, j: usize, dj: usize, weights: &Weights, model: &LengthModel| -> f64 {
             let (s, t) = (&src_refs[i..i + di], &tgt_refs[j..j + dj]);
             let length = if di > 0 && dj > 0 {
-                self.length.cost(s.iter().map(|f| f.chars).sum(), t.iter().map(|f| f.chars).sum())
+                model.cost(s.iter().map(|f| f.length).sum(), t.iter().map(|f| f.length).sum())
             } else {
                 0.0
             };
-            length + evidence(s, t)
+            length + evidence(s, t, weights)
         };
-        let cost = |i: usize, di: usize, j: usize, dj: usize| prior(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj);
-        Ok(dp::search(src.len(), tgt.len(), cost)
+        let search = |priors: &Priors, weights: &Weights, model: &LengthModel| {
+            dp::search(src.len(), tgt.len(), |i, di, j, dj| {
+                priors.cost(&src_refs[i..i + di], &tgt_refs[j..j + dj]) + content(i, di, j, dj, weights, model)
+            })
+        };
+        // Two passes: the first alignment's shapes re-estimate the priors,
+        // and its 1-1 beads the evidence weights, for this document pair
+        // (see `priors` and `anchors::Weights`).
+        let first = search(&Priors::default(), &Weights::default(), &self.length);
+        let priors = Priors::default().reestimate(first.iter().map(|b| Shape::of(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()])));
+        let one_one: Vec<(&Features, &Features)> = first
+            .iter()
+            .filter(|b| b.src.len() == 1 && b.tgt.len() == 1)
+            .map(|b| (src_refs[b.src.start], tgt_refs[b.tgt.start]))
+            .collect();
+        let weights = Weights::default().reestimate(one_one.iter().copied());
+        let model = self
+            .length
+            .adapt(&one_one.iter().map(|(s, t)| (s.length, t.length)).collect::<Vec<_>>());
+        Ok(search(&priors, &weights, &model)
             .into_iter()
             .map(|b| {
                 let plausibility = if b.src.is_empty() || b.tgt.is_empty() {
                     NULL_CONFIDENCE
                 } else {
-                    let own = b.cost - prior(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()]);
+                    let own = b.cost - priors.cost(&src_refs[b.src.clone()], &tgt_refs[b.tgt.clone()]);
                     1.0 / (1.0 + (own - PLAUSIBLE).exp())
                 };
                 Bead {
@@ -196,19 +209,6 @@ impl<'a> Aligner<'a> {
                 Ok(f)
             })
             .collect()
-    }
-}
-
-/// The cost of a bead's shape: one-sided lines that are not sentences
-/// (headings, addresses, reference list items) are the usual one-sided
-/// material, one-sided sentences are rare.
-fn prior(src: &[&Features], tgt: &[&Features]) -> f64 {
-    match (src, tgt) {
-        ([_], [_]) => 0.0,
-        ([_, _], [_, _]) => PRIOR_DOUBLE,
-        ([one], []) | ([], [one]) if !one.sentence => PRIOR_NULL_LINE,
-        (_, []) | ([], _) => PRIOR_NULL,
-        _ => PRIOR_MERGE,
     }
 }
 

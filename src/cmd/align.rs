@@ -434,7 +434,7 @@ fn print_summary(
     )?;
     writeln!(
         out,
-        "length model: {} {:.2} characters per source character (sd {:.2}); glossary: {}",
+        "length model: {} {:.2} × the source's length in Latin-equivalent characters (sd {:.2}); glossary: {}",
         if length.learned { "learned from the TM," } else { "default," },
         length.ratio,
         length.sd,
