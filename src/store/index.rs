@@ -45,7 +45,7 @@ use crate::lang::Lang;
 use crate::model::Unit;
 use crate::text::grams::{buckets, token_hash, BUCKET_BITS};
 use crate::text::normalize::normalize;
-use crate::text::tokens::tokens;
+use crate::text::tokens::for_each_token;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Buckets per group (the low bits of a bucket are stored in one byte).
@@ -100,7 +100,9 @@ pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
             continue;
         }
         let normalized = normalize(&variant.plain);
-        let hashes: Vec<u64> = tokens(&normalized).into_iter().map(token_hash).collect();
+        // Japanese has about one token per character, English fewer.
+        let mut hashes = Vec::with_capacity(normalized.chars().count() + 1);
+        for_each_token(&normalized, |t| hashes.push(token_hash(t)));
         keys.push(SegmentKeys {
             lang: variant.lang.clone(),
             tokens: hashes.len() as u32,
