@@ -228,23 +228,22 @@ impl IndexBuffer {
         // looking each segment up again while encoding missed the cache.
         // Units as offsets from the first make an entry 8 bytes.
         let first = self.segments.first().map_or(0, |s| s.unit);
+        // Entries per bucket, counted in one pass over the stage.
+        let mut counts = vec![0u32; 1 << BUCKET_BITS];
+        for &bucket in &self.buckets {
+            counts[bucket as usize] += 1;
+        }
+        for (count, added) in self.df.iter_mut().zip(&counts) {
+            *count = count.saturating_add(*added);
+        }
         let mut starts = vec![0u32; BAND + 1];
         let mut sorted: Vec<(u32, u32)> = Vec::new();
         let mut stored: Vec<Entry> = Vec::new();
         let mut chunk = Vec::new();
         for band in 0..(GROUPS as usize).div_ceil(BAND_GROUPS) {
             let end = ((band + 1) * BAND) as u32;
-            starts.fill(0);
-            for (segment, &cursor) in self.segments.iter().zip(&cursors) {
-                for &bucket in self.buckets[cursor..segment.end].iter().take_while(|&&b| b < end) {
-                    starts[bucket as usize % BAND + 1] += 1;
-                }
-            }
-            for (count, added) in self.df[band * BAND..][..BAND].iter_mut().zip(&starts[1..]) {
-                *count = count.saturating_add(*added);
-            }
-            for p in 0..BAND {
-                starts[p + 1] += starts[p];
+            for (p, &count) in counts[band * BAND..][..BAND].iter().enumerate() {
+                starts[p + 1] = starts[p] + count;
             }
             sorted.clear();
             sorted.resize(starts[BAND] as usize, (0, 0));
