@@ -274,7 +274,7 @@ impl IndexBuffer {
                     .min()
                     .unwrap_or(0);
                 let last_unit = (0..GROUP_SIZE as usize)
-                    .filter_map(|p| list(p).last())
+                    .filter_map(|p| list(p).next_back())
                     .map(|e| e.0)
                     .max()
                     .unwrap_or(0);
