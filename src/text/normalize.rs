@@ -23,6 +23,7 @@
 //! idempotent.
 
 use regex_syntax::hir::{Class, HirKind};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
@@ -65,16 +66,22 @@ pub fn fold_width(s: &str) -> String {
     // NFKC of the text as it was (it is the composition of the same full
     // decomposition), and the rest of most Japanese text passes the quick
     // check, which answers without decomposing it all.
-    let replaced: String = s
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
-            '\u{3000}' => ' ',
-            c => c,
-        })
-        .collect();
+    let full_width = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    let replaced: Cow<str> = if s.chars().any(full_width) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| match c {
+                    '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+                    '\u{3000}' => ' ',
+                    c => c,
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    };
     if unicode_normalization::is_nfkc_quick(replaced.chars()) == unicode_normalization::IsNormalized::Yes {
-        replaced
+        replaced.into_owned()
     } else {
         replaced.nfkc().collect()
     }
