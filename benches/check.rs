@@ -87,7 +87,10 @@ fn main() {
     );
     let lines = findings.iter().map(|f| {
         let spans: Vec<_> = f.spans.iter().map(|s| (s.side, s.start, s.end)).collect();
-        format!("{}\t{}\t{}\t{spans:?}\t{:?}\t{:?}\n", f.kind, f.segment, f.message, f.expected, f.related)
+        format!(
+            "{}\t{}\t{}\t{spans:?}\t{:?}\t{:?}\n",
+            f.kind, f.segment, f.message, f.expected, f.related
+        )
     });
     let mut digest = xxhash_rust::xxh3::Xxh3::new();
     let mut dump = std::env::var_os("BENCH_FINDINGS").map(|p| BufWriter::new(std::fs::File::create(p).expect("BENCH_FINDINGS file")));

@@ -197,8 +197,9 @@ pub struct Finding {
     #[serde(skip)]
     pub spans: Vec<Span>,
     /// What would be right: allowed renderings, the other translation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub expected: Vec<String>,
+    /// Shared: the findings of one glossary concept all expect the same.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub expected: Arc<[String]>,
     /// Other segments involved (ids; `tm:N` for unit N of the store).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
@@ -246,7 +247,7 @@ impl Finding {
             severity: kind.default_severity(),
             message,
             spans: Vec::new(),
-            expected: Vec::new(),
+            expected: Arc::default(),
             related: Vec::new(),
         }
     }
@@ -276,14 +277,10 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// A checker for `src` → `tgt` with every kind enabled.
     pub fn new(src: Lang, tgt: Lang, glossary: &'a TermIndex) -> Checker<'a> {
-        let renderings = glossary.renderings(&tgt);
         Checker {
+            glossary: terms::Glossary::new(glossary, &tgt),
             src,
             tgt,
-            glossary: terms::Glossary {
-                index: glossary,
-                renderings,
-            },
             languages: LangChecker::new(),
             tm: None,
             kinds: Kind::ALL.to_vec(),

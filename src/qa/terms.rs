@@ -22,32 +22,66 @@
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
 use crate::terms::find::{ConceptHit, PreparedText, Renderings, TermIndex};
+use std::sync::Arc;
 
-/// The glossary as the term checks use it.
+/// The glossary as the term checks use it, compiled for one target
+/// language.
 pub struct Glossary<'g> {
-    pub index: &'g TermIndex,
-    /// The target language's allowed terms.
-    pub renderings: Renderings,
+    index: &'g TermIndex,
+    /// The target language's allowed terms, as an automaton.
+    renderings: Renderings,
+    /// Per concept, its allowed target-language terms (`None` when it has
+    /// none). A dictionary-sized glossary gives a million term-missing
+    /// findings on a large file: each shares its concept's list and quoted
+    /// text instead of building them again.
+    allowed: Vec<Option<Allowed>>,
+}
+
+/// A concept's allowed terms in the target language, preferred first.
+struct Allowed {
+    terms: Arc<[String]>,
+    /// [`quoted`] `terms`, for the messages.
+    quoted: String,
+}
+
+impl<'g> Glossary<'g> {
+    pub fn new(index: &'g TermIndex, tgt: &Lang) -> Glossary<'g> {
+        let allowed = (0..index.len())
+            .map(|c| {
+                let terms = index.allowed_terms(c, tgt);
+                (!terms.is_empty()).then(|| Allowed {
+                    quoted: quoted(&terms),
+                    terms: terms.iter().map(|t| t.to_string()).collect(),
+                })
+            })
+            .collect();
+        Glossary {
+            index,
+            renderings: index.renderings(tgt),
+            allowed,
+        }
+    }
+
+    fn allowed(&self, concept: usize) -> Option<&Allowed> {
+        self.allowed.get(concept).and_then(Option::as_ref)
+    }
 }
 
 pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<Finding> {
-    let Glossary {
-        index: glossary,
-        renderings,
-    } = glossary;
-    if glossary.is_empty() {
+    let index = glossary.index;
+    if index.is_empty() {
         return Vec::new();
     }
     let source = PreparedText::new(&seg.source.plain);
     let target = PreparedText::new(seg.target_plain());
-    let source_hits = glossary.find_concepts(&source, Some(src));
-    if source_hits.is_empty() && !glossary.has_forbidden_terms() {
+    let source_hits = index.find_concepts(&source, Some(src));
+    if source_hits.is_empty() && !index.has_forbidden_terms() {
         return Vec::new();
     }
     // The target scan only looks for forbidden terms: renderings are
     // `Renderings`' business.
-    let target_hits = if glossary.has_forbidden_terms() {
-        glossary.find_concepts(&target, Some(tgt))
+    let target_hits = if index.has_forbidden_terms() {
+        index.find_concepts(&target, Some(tgt))
     } else {
         Vec::new()
     };
@@ -55,16 +89,12 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
     let mut forbidden_concepts = Vec::new();
     for hit in target_hits.iter().filter(|h| h.forbidden()) {
         let mentioned = source_hits.iter().any(|s| s.concept == hit.concept);
-        if !mentioned && glossary.has_terms_in(hit.concept, src) {
+        if !mentioned && index.has_terms_in(hit.concept, src) {
             continue;
         }
         forbidden_concepts.push(hit.concept);
-        let allowed = glossary.allowed_terms(hit.concept, tgt);
-        let advice = if allowed.is_empty() {
-            String::new()
-        } else {
-            format!("; use {}", quoted(&allowed))
-        };
+        let allowed = glossary.allowed(hit.concept);
+        let advice = allowed.map_or_else(String::new, |a| format!("; use {}", a.quoted));
         let matched = &target.text()[hit.start..hit.end];
         let mut f = Finding::on(
             Kind::TermForbidden,
@@ -72,14 +102,14 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
             format!("`{matched}` is a {} term{advice}", hit.status.word()),
         );
         f.spans.push(Span::new(Side::Target, hit.start, hit.end));
-        f.expected = allowed.iter().map(|s| s.to_string()).collect();
+        f.expected = allowed.map_or_else(Arc::default, |a| a.terms.clone());
         out.push(f);
     }
     // Which concepts the target renders, computed when first needed.
-    let mut rendered = Rendered::Unknown(renderings, &target);
+    let mut rendered = Rendered::Unknown(&glossary.renderings, &target);
     // Source hits grouped by span (several concepts may share one).
     for group in source_hits.chunk_by(|a, b| (a.start, a.end) == (b.start, b.end)) {
-        if let Some(f) = missing(seg, group, tgt, glossary, &mut rendered, &forbidden_concepts) {
+        if let Some(f) = missing(seg, group, glossary, &mut rendered, &forbidden_concepts) {
             out.push(f);
         }
     }
@@ -91,40 +121,43 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
 fn missing(
     seg: &Segment,
     group: &[ConceptHit],
-    tgt: &Lang,
-    glossary: &TermIndex,
+    glossary: &Glossary,
     rendered: &mut Rendered,
     forbidden_concepts: &[usize],
 ) -> Option<Finding> {
     let mut concepts = group
         .iter()
-        .filter(|h| !h.forbidden() && glossary.has_allowed_term(h.concept, tgt))
-        .map(|h| h.concept)
+        .filter(|h| !h.forbidden())
+        .filter_map(|h| Some((h.concept, glossary.allowed(h.concept)?)))
         .peekable();
     concepts.peek()?;
-    let concepts: Vec<usize> = concepts.collect();
-    if concepts.iter().any(|c| forbidden_concepts.contains(c)) {
+    let concepts: Vec<(usize, &Allowed)> = concepts.collect();
+    if concepts.iter().any(|(c, _)| forbidden_concepts.contains(c)) {
         return None;
     }
     let rendered = rendered.get();
-    if concepts.iter().any(|c| rendered.binary_search(c).is_ok()) {
+    if concepts.iter().any(|(c, _)| rendered.binary_search(c).is_ok()) {
         return None;
-    }
-    let mut expected: Vec<String> = Vec::new();
-    for &c in &concepts {
-        for t in glossary.allowed_terms(c, tgt) {
-            if !expected.iter().any(|e| e == t) {
-                expected.push(t.to_string());
-            }
-        }
     }
     let (start, end) = (group[0].start, group[0].end);
     let matched = &seg.source.plain[start..end];
-    let mut f = Finding::on(
-        Kind::TermMissing,
-        seg,
-        format!("`{matched}` is not rendered as {}", quoted(&expected)),
-    );
+    // One concept (most spans): its shared list. Homographs: the union,
+    // in order.
+    let (expected, list) = match concepts.as_slice() {
+        [(_, allowed)] => (allowed.terms.clone(), None),
+        _ => {
+            let mut union: Vec<&str> = Vec::new();
+            for t in concepts.iter().flat_map(|(_, a)| a.terms.iter()) {
+                if !union.contains(&t.as_str()) {
+                    union.push(t);
+                }
+            }
+            let quoted = quoted(&union);
+            (union.iter().map(|t| t.to_string()).collect(), Some(quoted))
+        }
+    };
+    let list = list.as_deref().unwrap_or(&concepts[0].1.quoted);
+    let mut f = Finding::on(Kind::TermMissing, seg, format!("`{matched}` is not rendered as {list}"));
     f.spans.push(Span::new(Side::Source, start, end));
     f.expected = expected;
     Some(f)
