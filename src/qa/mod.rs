@@ -278,7 +278,7 @@ impl<'a> Checker<'a> {
     /// A checker for `src` → `tgt` with every kind enabled.
     pub fn new(src: Lang, tgt: Lang, glossary: &'a TermIndex) -> Checker<'a> {
         Checker {
-            glossary: terms::Glossary::new(glossary, &tgt),
+            glossary: terms::Glossary::new(glossary, &src, &tgt),
             src,
             tgt,
             languages: LangChecker::new(),

@@ -22,10 +22,11 @@
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
 use crate::terms::find::{ConceptHit, PreparedText, Renderings, TermIndex};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The glossary as the term checks use it, compiled for one target
-/// language.
+/// The glossary as the term checks use it, compiled for one language pair.
 pub struct Glossary<'g> {
     index: &'g TermIndex,
     /// The target language's allowed terms, as an automaton.
@@ -35,35 +36,75 @@ pub struct Glossary<'g> {
     /// findings on a large file: each shares its concept's list and quoted
     /// text instead of building them again.
     allowed: Vec<Option<Allowed>>,
+    /// The same for the homographs of the source language (concepts that
+    /// share a spelling, sorted; only those with allowed terms): a kana
+    /// word of a dictionary can stand for a dozen concepts.
+    homographs: HashMap<Box<[usize]>, Allowed>,
 }
 
-/// A concept's allowed terms in the target language, preferred first.
+/// Allowed target-language terms, preferred first, without repeats.
+#[derive(Clone)]
 struct Allowed {
     terms: Arc<[String]>,
     /// [`quoted`] `terms`, for the messages.
     quoted: String,
 }
 
+impl Allowed {
+    fn new(terms: &[&str]) -> Allowed {
+        Allowed {
+            quoted: quoted(terms),
+            terms: terms.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
 impl<'g> Glossary<'g> {
-    pub fn new(index: &'g TermIndex, tgt: &Lang) -> Glossary<'g> {
-        let allowed = (0..index.len())
+    pub fn new(index: &'g TermIndex, src: &Lang, tgt: &Lang) -> Glossary<'g> {
+        let allowed: Vec<Option<Allowed>> = (0..index.len())
             .map(|c| {
                 let terms = index.allowed_terms(c, tgt);
-                (!terms.is_empty()).then(|| Allowed {
-                    quoted: quoted(&terms),
-                    terms: terms.iter().map(|t| t.to_string()).collect(),
-                })
+                (!terms.is_empty()).then(|| Allowed::new(&terms))
             })
             .collect();
-        Glossary {
+        let mut glossary = Glossary {
             index,
             renderings: index.renderings(tgt),
             allowed,
+            homographs: HashMap::new(),
+        };
+        for mut concepts in index.homographs(src) {
+            concepts.retain(|&c| glossary.allowed(c).is_some());
+            if concepts.len() > 1 && !glossary.homographs.contains_key(concepts.as_slice()) {
+                let union = glossary.union(&concepts);
+                glossary.homographs.insert(concepts.into(), union);
+            }
         }
+        glossary
     }
 
     fn allowed(&self, concept: usize) -> Option<&Allowed> {
         self.allowed.get(concept).and_then(Option::as_ref)
+    }
+
+    /// The allowed terms of the concepts of one span (each with allowed
+    /// terms), in order: one concept's own, or their union.
+    fn expected(&self, concepts: &[usize]) -> Cow<'_, Allowed> {
+        let known = match concepts {
+            [c] => self.allowed(*c),
+            _ => self.homographs.get(concepts),
+        };
+        known.map_or_else(|| Cow::Owned(self.union(concepts)), Cow::Borrowed)
+    }
+
+    fn union(&self, concepts: &[usize]) -> Allowed {
+        let mut union: Vec<&str> = Vec::new();
+        for t in concepts.iter().filter_map(|&c| self.allowed(c)).flat_map(|a| a.terms.iter()) {
+            if !union.contains(&t.as_str()) {
+                union.push(t);
+            }
+        }
+        Allowed::new(&union)
     }
 }
 
@@ -108,8 +149,9 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
     // Which concepts the target renders, computed when first needed.
     let mut rendered = Rendered::Unknown(&glossary.renderings, &target);
     // Source hits grouped by span (several concepts may share one).
+    let mut concepts = Vec::new();
     for group in source_hits.chunk_by(|a, b| (a.start, a.end) == (b.start, b.end)) {
-        if let Some(f) = missing(seg, group, glossary, &mut rendered, &forbidden_concepts) {
+        if let Some(f) = missing(seg, group, glossary, &mut rendered, &forbidden_concepts, &mut concepts) {
             out.push(f);
         }
     }
@@ -117,49 +159,39 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
 }
 
 /// The term-missing finding for the concepts of one source span, if none
-/// of them is rendered.
+/// of them is rendered. `concepts` is a buffer.
 fn missing(
     seg: &Segment,
     group: &[ConceptHit],
     glossary: &Glossary,
     rendered: &mut Rendered,
     forbidden_concepts: &[usize],
+    concepts: &mut Vec<usize>,
 ) -> Option<Finding> {
-    let mut concepts = group
-        .iter()
-        .filter(|h| !h.forbidden())
-        .filter_map(|h| Some((h.concept, glossary.allowed(h.concept)?)))
-        .peekable();
-    concepts.peek()?;
-    let concepts: Vec<(usize, &Allowed)> = concepts.collect();
-    if concepts.iter().any(|(c, _)| forbidden_concepts.contains(c)) {
+    concepts.clear();
+    concepts.extend(
+        group
+            .iter()
+            .filter(|h| !h.forbidden() && glossary.allowed(h.concept).is_some())
+            .map(|h| h.concept),
+    );
+    if concepts.is_empty() || concepts.iter().any(|c| forbidden_concepts.contains(c)) {
         return None;
     }
     let rendered = rendered.get();
-    if concepts.iter().any(|(c, _)| rendered.binary_search(c).is_ok()) {
+    if concepts.iter().any(|c| rendered.binary_search(c).is_ok()) {
         return None;
     }
     let (start, end) = (group[0].start, group[0].end);
     let matched = &seg.source.plain[start..end];
-    // One concept (most spans): its shared list. Homographs: the union,
-    // in order.
-    let (expected, list) = match concepts.as_slice() {
-        [(_, allowed)] => (allowed.terms.clone(), None),
-        _ => {
-            let mut union: Vec<&str> = Vec::new();
-            for t in concepts.iter().flat_map(|(_, a)| a.terms.iter()) {
-                if !union.contains(&t.as_str()) {
-                    union.push(t);
-                }
-            }
-            let quoted = quoted(&union);
-            (union.iter().map(|t| t.to_string()).collect(), Some(quoted))
-        }
-    };
-    let list = list.as_deref().unwrap_or(&concepts[0].1.quoted);
-    let mut f = Finding::on(Kind::TermMissing, seg, format!("`{matched}` is not rendered as {list}"));
+    let expected = glossary.expected(concepts);
+    let mut f = Finding::on(
+        Kind::TermMissing,
+        seg,
+        format!("`{matched}` is not rendered as {}", expected.quoted),
+    );
     f.spans.push(Span::new(Side::Source, start, end));
-    f.expected = expected;
+    f.expected = expected.terms.clone();
     Some(f)
 }
 

@@ -588,6 +588,25 @@ impl TermIndex {
         texts
     }
 
+    /// The sets of concepts (sorted, two or more) that share a pattern of
+    /// `lang`: homographs, which one hit of that spelling stands for.
+    pub fn homographs(&self, lang: &Lang) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        for (_, matchers) in self.langs.iter().filter(|(primary, _)| primary == lang.primary()) {
+            for matcher in [&matchers.folded, &matchers.exact].into_iter().flatten() {
+                for entries in &matcher.entries {
+                    // Entries are sorted by concept.
+                    let mut concepts: Vec<usize> = entries.iter().map(|e| e.concept as usize).collect();
+                    concepts.dedup();
+                    if concepts.len() > 1 {
+                        out.push(concepts);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether concept `concept` has any term in `lang`.
     pub fn has_terms_in(&self, concept: usize, lang: &Lang) -> bool {
         let id = self.lang_id(lang);
