@@ -1,7 +1,8 @@
 //! `yakugo check` speed: 100,000 Japanese-English segments against a
 //! 50,000-concept glossary (issue 4's target: ≤ 10 s).
 //!
-//! Run by hand (not in CI): `cargo bench --bench check`.
+//! Run by hand (not in CI): `cargo bench --bench check`
+//! (`BENCH_SEGMENTS=N` for fewer segments, e.g. under a profiler).
 //!
 //! The segments are the first 100,000 pairs of
 //! `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_full.tsv.xz` (its `ja`
@@ -28,6 +29,7 @@ use yakugo::qa::{Checker, Kind};
 use yakugo::terms::find::TermIndex;
 use yakugo::terms::table::{read_table, Layout, TableOptions};
 
+/// Segments checked unless `BENCH_SEGMENTS` says otherwise.
 const SEGMENTS: usize = 100_000;
 const CONCEPTS: usize = 50_000;
 
@@ -58,8 +60,12 @@ fn main() {
     );
     drop(concepts);
 
+    let segments = std::env::var("BENCH_SEGMENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(SEGMENTS);
     let pairs = dir.path().join("kyoto.tsv");
-    write_pairs(&kyoto, &pairs);
+    write_pairs(&kyoto, &pairs, segments);
     let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
     let t = Instant::now();
     let doc = input::read(&pairs, Some(Format::Tsv), Some(ja.clone()), Some(en.clone())).unwrap_or_else(|e| panic!("{e}"));
@@ -134,8 +140,8 @@ fn xz_to_file(xz: &Path, out: &Path) {
     assert!(status.success(), "xz -dc {}", xz.display());
 }
 
-/// The `ja` and `en` columns of the first [`SEGMENTS`] rows.
-fn write_pairs(kyoto: &Path, out: &Path) {
+/// The `ja` and `en` columns of the first `segments` rows.
+fn write_pairs(kyoto: &Path, out: &Path, segments: usize) {
     let mut child = Command::new("xz")
         .arg("-dc")
         .arg(kyoto)
@@ -148,7 +154,7 @@ fn write_pairs(kyoto: &Path, out: &Path) {
     let column = |name: &str| header.iter().position(|c| c == name).unwrap_or_else(|| panic!("a `{name}` column"));
     let (ja, en) = (column("ja"), column("en"));
     let mut w = BufWriter::new(std::fs::File::create(out).expect("temporary file"));
-    for line in lines.take(SEGMENTS) {
+    for line in lines.take(segments) {
         let cells: Vec<&str> = line.split('\t').collect();
         if let (Some(j), Some(e)) = (cells.get(ja), cells.get(en)) {
             writeln!(w, "{j}\t{e}").expect("write");

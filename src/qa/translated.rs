@@ -18,7 +18,7 @@
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
 use crate::text::langcheck::LangChecker;
-use crate::text::normalize::{is_cjk, normalize};
+use crate::text::normalize::{is_cjk, is_plain_cjk, normalize};
 
 pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Option<Finding> {
     let Some(target) = &seg.target else {
@@ -28,7 +28,11 @@ pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Optio
         return Some(Finding::on(Kind::Untranslated, seg, "the translation is empty".into()));
     }
     let source = &seg.source.plain;
-    if normalize(source) != normalize(&target.plain) {
+    // The usual case, an ASCII text against a Japanese one, settled
+    // without normalising: the normal form of ASCII is ASCII, and
+    // normalisation keeps kana and kanji.
+    let surely_differ = |a: &str, b: &str| a.is_ascii() && b.chars().any(is_plain_cjk);
+    if surely_differ(source, &target.plain) || surely_differ(&target.plain, source) || normalize(source) != normalize(&target.plain) {
         return None;
     }
     let cjk_target = matches!(tgt.primary(), "ja" | "zh" | "ko");

@@ -82,7 +82,7 @@
 
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
-use crate::text::normalize::{fold_width, is_cjk, is_ignorable, is_mark, normalize};
+use crate::text::normalize::{fold_width, is_cjk, is_ignorable, is_mark, is_plain_cjk, normalize};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 use std::borrow::Borrow;
@@ -733,12 +733,6 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}')
 }
 
-/// Characters NFKC leaves alone (most of a Japanese text), to skip the
-/// per-character normaliser.
-fn nfkc_stable(c: char) -> bool {
-    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '、' | '。')
-}
-
 impl Normalized {
     fn of(text: &str, fold_case: bool, collect_words: bool) -> Normalized {
         let units = Self::units(text, fold_case);
@@ -831,7 +825,7 @@ impl Normalized {
         };
         for (i, c) in text.char_indices() {
             let end = i + c.len_utf8();
-            if c.is_ascii() || nfkc_stable(c) {
+            if c.is_ascii() || is_plain_cjk(c) {
                 push(&mut out, c, i, end);
                 continue;
             }

@@ -107,6 +107,13 @@ pub fn is_ignorable(c: char) -> bool {
     IGNORABLE.contains(c)
 }
 
+/// Kana, the common kanji, `ー`, `、` and `。`: most of a Japanese text, and
+/// characters [`normalize`] leaves as they are (NFKC-stable, caseless,
+/// visible, not whitespace). Callers skip per-character work with it.
+pub fn is_plain_cjk(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '、' | '。')
+}
+
 /// Whether `c` belongs to a CJK script or block: Han (with radicals,
 /// compatibility ideographs and the supplementary planes), hiragana,
 /// katakana (half-width too), bopomofo, Hangul, and the CJK punctuation and
@@ -223,6 +230,13 @@ mod tests {
         // the voiced mark U+3099 (class 8) that `ﾞ` becomes.
         assert_eq!(normalize("İ\u{FF9E}"), "i\u{3099}\u{307}");
         assert_eq!(normalize("i\u{3099}\u{307}"), "i\u{3099}\u{307}");
+    }
+
+    #[test]
+    fn plain_cjk_characters_are_left_as_they_are() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_plain_cjk(c)) {
+            assert_eq!(normalize(&format!("a{c}")), format!("a{c}"), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
