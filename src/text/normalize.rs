@@ -31,6 +31,16 @@ use unicode_normalization::UnicodeNormalization;
 /// The text in its matching form: invisible characters removed, NFKC,
 /// lower case, whitespace collapsed to single spaces and trimmed.
 pub fn normalize(s: &str) -> String {
+    // Most texts are ASCII and plain kana and kanji: NFKC leaves them as
+    // they are, and only ASCII has case.
+    if s.chars().all(|c| c.is_ascii() || is_plain_cjk(c)) {
+        return collapse_whitespace(&s.to_ascii_lowercase());
+    }
+    normalize_any(s)
+}
+
+/// [`normalize`] without the shortcut.
+fn normalize_any(s: &str) -> String {
     // Invisible characters go first: removing one from between a letter and
     // its combining mark afterwards would leave an uncomposed pair, and
     // `normalize` would no longer be idempotent.
@@ -109,6 +119,13 @@ pub fn strip_punctuation(s: &str) -> String {
 
 /// Whether `c` is Unicode punctuation (general category P).
 pub fn is_punctuation(c: char) -> bool {
+    // Letters and digits first, without the table: most characters are.
+    if c.is_ascii_alphanumeric() || c == ' ' {
+        return false;
+    }
+    if is_plain_cjk(c) {
+        return matches!(c, '、' | '。');
+    }
     static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
     PUNCTUATION.contains(c)
 }
@@ -123,11 +140,18 @@ pub fn is_mark(c: char) -> bool {
 /// Whether `c` is invisible by default (Unicode Default_Ignorable_Code_Point).
 pub fn is_ignorable(c: char) -> bool {
     // The first default-ignorable code point is the soft hyphen, U+00AD.
-    if c < '\u{AD}' {
+    if c < '\u{AD}' || is_plain_cjk(c) {
         return false;
     }
     static IGNORABLE: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("Default_Ignorable_Code_Point"));
     IGNORABLE.contains(c)
+}
+
+/// Kana, the common kanji, `ー`, `、` and `。`: most of a Japanese text, and
+/// characters [`normalize`] leaves as they are (NFKC-stable, caseless,
+/// visible, not whitespace). Callers skip per-character work with it.
+pub fn is_plain_cjk(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '、' | '。')
 }
 
 /// Whether `c` belongs to a CJK script or block: Han (with radicals,
@@ -249,6 +273,20 @@ mod tests {
     }
 
     #[test]
+    fn plain_cjk_characters_are_left_as_they_are() {
+        static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
+        static IGNORABLE: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("Default_Ignorable_Code_Point"));
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            // The shortcuts of the character tests agree with the tables.
+            assert_eq!(is_punctuation(c), PUNCTUATION.contains(c), "U+{:04X}", c as u32);
+            assert_eq!(is_ignorable(c), IGNORABLE.contains(c), "U+{:04X}", c as u32);
+            if is_plain_cjk(c) {
+                assert_eq!(normalize_any(&format!("a{c}")), format!("a{c}"), "U+{:04X}", c as u32);
+            }
+        }
+    }
+
+    #[test]
     fn normalize_is_idempotent_for_every_code_point() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let once = normalize(&c.to_string());
@@ -266,6 +304,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_shortcut_normalises_as_the_general_way(s in "[a-zA-Z0-9 ,.!?'()\t\n漢字かなカナー、。]{0,30}") {
+            prop_assert_eq!(normalize(&s), normalize_any(&s));
+        }
+
         #[test]
         fn normalize_is_idempotent(s in "[a-zA-ZＡ-Ｚａ-ｚ0-9０-９ ,.、。　\t\u{200B}\u{301}ｶﾞ漢字かなカナ・ İΣσς]{0,30}") {
             let once = normalize(&s);
