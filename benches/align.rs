@@ -31,7 +31,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use yakugo::align::eval::{bead_scores, merge_adjacent, Scores, Span};
+use yakugo::align::eval::{bead_scores, merge_adjacent, spans, Scores, Span};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
@@ -73,7 +73,7 @@ fn main() {
     for every in [0, 10] {
         let doc = merge_adjacent(&pairs, every, "", " ");
         let t = Instant::now();
-        let beads = align_spans(&aligner, &doc.src, &doc.tgt);
+        let beads = spans(aligner.align(&doc.src, &doc.tgt).expect("no TM, no failure"));
         let secs = t.elapsed().as_secs_f64();
         let s: Scores = bead_scores(&beads, &doc.gold);
         if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
@@ -111,16 +111,6 @@ fn main() {
     }
 }
 
-/// The beads of `src` and `tgt` as (source, target) segment ranges.
-fn align_spans(aligner: &Aligner, src: &[String], tgt: &[String]) -> Vec<Span> {
-    aligner
-        .align(src, tgt)
-        .expect("no TM, no failure")
-        .into_iter()
-        .map(|b| (b.src, b.tgt))
-        .collect()
-}
-
 /// Aligns each article's sentences, joined every 5 pairs, and prints
 /// strict bead scores per article and over all (with the wrong beads under
 /// `ALIGN_BENCH_VERBOSE`).
@@ -128,7 +118,7 @@ fn quality(aligner: &Aligner, articles: &[(String, Vec<(String, String)>)]) {
     let (mut correct, mut predicted, mut gold) = (0, 0, 0);
     for (name, pairs) in articles {
         let doc = merge_adjacent(pairs, 5, "", " ");
-        let beads = align_spans(aligner, &doc.src, &doc.tgt);
+        let beads = spans(aligner.align(&doc.src, &doc.tgt).expect("no TM, no failure"));
         let s = bead_scores(&beads, &doc.gold);
         println!(
             "  {name}: {} pairs -> {} ja / {} en segments; {s}",
