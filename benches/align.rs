@@ -31,7 +31,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use yakugo::align::eval::{bead_scores, merge_adjacent, spans, Scores, Span};
+use yakugo::align::eval::{bead_scores, merge_adjacent, spans, Scores};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
