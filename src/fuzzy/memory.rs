@@ -275,6 +275,7 @@ impl Counters {
 impl<'s> PairMemory<'s> {
     /// The pair `src` → `tgt`, searched through the candidate index.
     pub fn open(store: &'s Store, src: &Lang, tgt: &Lang) -> Result<PairMemory<'s>, StoreError> {
+        store.map_for_reading()?;
         Self::with(store, src, tgt, Search::Indexed(RefCell::default()))
     }
 

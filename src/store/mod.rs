@@ -154,6 +154,14 @@ impl Store {
         index::size(&self.conn)
     }
 
+    /// Reads through a memory map from now on: lookups read scattered pages
+    /// and are spared a copy of each. Not for imports, whose resident
+    /// memory would count every page of the store they touch.
+    pub fn map_for_reading(&self) -> Result<(), StoreError> {
+        self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Runs `f` in one read transaction: one snapshot, and one lock
     /// instead of one per statement (a lookup runs hundreds). Inside a
     /// transaction already, `f` simply runs in it.
