@@ -31,7 +31,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use yakugo::align::eval::{bead_scores, merge_adjacent, Scores, Span};
+use yakugo::align::eval::{bead_scores, merge_adjacent, spans, Scores};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
@@ -73,12 +73,7 @@ fn main() {
     for every in [0, 10] {
         let doc = merge_adjacent(&pairs, every, "", " ");
         let t = Instant::now();
-        let beads: Vec<Span> = aligner
-            .align(&doc.src, &doc.tgt)
-            .expect("no TM, no failure")
-            .into_iter()
-            .map(|b| (b.src, b.tgt))
-            .collect();
+        let beads = spans(aligner.align(&doc.src, &doc.tgt).expect("no TM, no failure"));
         let secs = t.elapsed().as_secs_f64();
         let s: Scores = bead_scores(&beads, &doc.gold);
         if std::env::var_os("ALIGN_BENCH_VERBOSE").is_some() {
@@ -123,12 +118,7 @@ fn quality(aligner: &Aligner, articles: &[(String, Vec<(String, String)>)]) {
     let (mut correct, mut predicted, mut gold) = (0, 0, 0);
     for (name, pairs) in articles {
         let doc = merge_adjacent(pairs, 5, "", " ");
-        let beads: Vec<Span> = aligner
-            .align(&doc.src, &doc.tgt)
-            .expect("no TM, no failure")
-            .into_iter()
-            .map(|b| (b.src, b.tgt))
-            .collect();
+        let beads = spans(aligner.align(&doc.src, &doc.tgt).expect("no TM, no failure"));
         let s = bead_scores(&beads, &doc.gold);
         println!(
             "  {name}: {} pairs -> {} ja / {} en segments; {s}",

@@ -1,7 +1,8 @@
 //! `yakugo check` speed: 100,000 Japanese-English segments against a
 //! 50,000-concept glossary (issue 4's target: ≤ 10 s).
 //!
-//! Run by hand (not in CI): `cargo bench --bench check`.
+//! Run by hand (not in CI): `cargo bench --bench check`
+//! (`BENCH_SEGMENTS=N` for fewer segments, e.g. under a profiler).
 //!
 //! The segments are the first 100,000 pairs of
 //! `../shared/corpus/parallel/kyoto_wiki/kyoto_ja_en_full.tsv.xz` (its `ja`
@@ -11,6 +12,11 @@
 //! (read with the glossary table reader) up to 50,000 concepts. `xz` must be
 //! installed. Every check runs (terms, consistency, numbers, tags,
 //! language). Skipped with a message when a file is absent.
+//!
+//! The findings' digest (xxh3 of one line per finding: kind, segment,
+//! message, spans, expected, related) shows that a speed-up changed
+//! nothing; with `BENCH_FINDINGS=FILE` the lines are also written there,
+//! to diff two runs.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -23,6 +29,7 @@ use yakugo::qa::{Checker, Kind};
 use yakugo::terms::find::TermIndex;
 use yakugo::terms::table::{read_table, Layout, TableOptions};
 
+/// Segments checked unless `BENCH_SEGMENTS` says otherwise.
 const SEGMENTS: usize = 100_000;
 const CONCEPTS: usize = 50_000;
 
@@ -53,8 +60,12 @@ fn main() {
     );
     drop(concepts);
 
+    let segments = std::env::var("BENCH_SEGMENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(SEGMENTS);
     let pairs = dir.path().join("kyoto.tsv");
-    write_pairs(&kyoto, &pairs);
+    write_pairs(&kyoto, &pairs, segments);
     let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
     let t = Instant::now();
     let doc = input::read(&pairs, Some(Format::Tsv), Some(ja.clone()), Some(en.clone())).unwrap_or_else(|e| panic!("{e}"));
@@ -80,6 +91,25 @@ fn main() {
         doc.segments.len() as f64 / check,
         findings.len()
     );
+    let lines = findings.iter().map(|f| {
+        let spans: Vec<_> = f.spans.iter().map(|s| (s.side, s.start, s.end)).collect();
+        format!(
+            "{}\t{}\t{}\t{spans:?}\t{:?}\t{:?}\n",
+            f.kind, f.segment, f.message, f.expected, f.related
+        )
+    });
+    let mut digest = xxhash_rust::xxh3::Xxh3::new();
+    let mut dump = std::env::var_os("BENCH_FINDINGS").map(|p| BufWriter::new(std::fs::File::create(p).expect("BENCH_FINDINGS file")));
+    for line in lines {
+        digest.update(line.as_bytes());
+        if let Some(w) = &mut dump {
+            w.write_all(line.as_bytes()).expect("write");
+        }
+    }
+    if let Some(w) = &mut dump {
+        w.flush().expect("write");
+    }
+    println!("findings digest: {:016x}", digest.digest());
     let total = build + prepare + read + check;
     println!(
         "check {check:.2} s, target ≤ 10 s: {}; with the glossary compiled and the file read: {total:.2} s",
@@ -110,8 +140,8 @@ fn xz_to_file(xz: &Path, out: &Path) {
     assert!(status.success(), "xz -dc {}", xz.display());
 }
 
-/// The `ja` and `en` columns of the first [`SEGMENTS`] rows.
-fn write_pairs(kyoto: &Path, out: &Path) {
+/// The `ja` and `en` columns of the first `segments` rows.
+fn write_pairs(kyoto: &Path, out: &Path, segments: usize) {
     let mut child = Command::new("xz")
         .arg("-dc")
         .arg(kyoto)
@@ -124,7 +154,7 @@ fn write_pairs(kyoto: &Path, out: &Path) {
     let column = |name: &str| header.iter().position(|c| c == name).unwrap_or_else(|| panic!("a `{name}` column"));
     let (ja, en) = (column("ja"), column("en"));
     let mut w = BufWriter::new(std::fs::File::create(out).expect("temporary file"));
-    for line in lines.take(SEGMENTS) {
+    for line in lines.take(segments) {
         let cells: Vec<&str> = line.split('\t').collect();
         if let (Some(j), Some(e)) = (cells.get(ja), cells.get(en)) {
             writeln!(w, "{j}\t{e}").expect("write");

@@ -16,7 +16,7 @@
 mod common;
 
 use std::ops::Range;
-use yakugo::align::eval::{bead_scores, merge_adjacent, Scores, Span};
+use yakugo::align::eval::{bead_scores, merge_adjacent, spans, Scores, Span};
 use yakugo::align::Aligner;
 use yakugo::lang::Lang;
 use yakugo::terms::find::TermIndex;
@@ -37,12 +37,7 @@ fn align(src: &[String], tgt: &[String], glossary: Option<&TermIndex>) -> Vec<Sp
     if let Some(g) = glossary {
         aligner = aligner.with_glossary(g);
     }
-    aligner
-        .align(src, tgt)
-        .expect("no TM, no failure")
-        .into_iter()
-        .map(|b| (b.src, b.tgt))
-        .collect()
+    spans(aligner.align(src, tgt).expect("no TM, no failure"))
 }
 
 /// Scores and prints the figures and the wrong beads with their texts.

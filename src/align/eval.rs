@@ -19,6 +19,11 @@ use std::ops::Range;
 /// A bead as segment ranges (0-based).
 pub type Span = (Range<usize>, Range<usize>);
 
+/// The spans of an alignment's beads, for [`bead_scores`].
+pub fn spans(beads: Vec<super::Bead>) -> Vec<Span> {
+    beads.into_iter().map(|b| (b.src, b.tgt)).collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scores {
     pub predicted: usize,

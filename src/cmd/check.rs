@@ -194,7 +194,7 @@ fn print_human(out: &mut impl Write, findings: &[Finding], segments: &[Segment],
             writeln!(out, "    source: {}", marked(source, f, Side::Source, colour))?;
             writeln!(out, "    target: {}", marked(target, f, Side::Target, colour))?;
             if !f.expected.is_empty() && f.kind != Kind::TermForbidden && f.kind != Kind::TermMissing {
-                for e in &f.expected {
+                for e in f.expected.iter() {
                     writeln!(out, "    other:  {e}")?;
                 }
             }

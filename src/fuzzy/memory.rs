@@ -401,23 +401,19 @@ impl<'s> PairMemory<'s> {
         }
         let lists = self.store.fuzzy_lists(&groups)?;
         let mut blocks = lists.blocks(COUNT_BLOCK);
-        let mut candidates: Vec<(f64, i64)> = Vec::new();
+        let mut shortlist = Shortlist::new(n_q, distinct, min);
         while let Some(start) = blocks.next(|offset, count| counters.count(offset, count))? {
             counters.drain(|offset, shared, lengths| {
                 let shared_at_most = (shared + skipped).min(distinct);
-                let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
-                if bound + 1e-9 >= min {
-                    candidates.push((bound, start + i64::from(offset)));
+                // Most units share too few buckets to matter: settled
+                // without computing their bound.
+                if shared_at_most >= shortlist.shared_needed {
+                    let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
+                    shortlist.offer(bound, start + i64::from(offset));
                 }
             });
         }
-        let by_bound = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
-        if candidates.len() > VERIFY_LIMIT {
-            candidates.select_nth_unstable_by(VERIFY_LIMIT, by_bound);
-            candidates.truncate(VERIFY_LIMIT);
-        }
-        candidates.sort_unstable_by(by_bound);
-        Ok(candidates)
+        Ok(shortlist.into_sorted())
     }
 
     /// The unit `unit_id` as a pair, when it exists and has both languages.
@@ -507,6 +503,67 @@ fn score_source(query: &Query, source: &Source, min: f64) -> Option<Scored> {
 
 fn first_plain(unit: &Unit, lang: &Lang) -> Option<String> {
     unit.variants_in(lang).next().map(|v| v.plain.clone())
+}
+
+/// The [`VERIFY_LIMIT`] candidates with the highest bounds offered so far
+/// (ties: the higher unit id first), at or above the minimum score.
+struct Shortlist {
+    kept: Vec<(f64, i64)>,
+    n_q: usize,
+    distinct: usize,
+    /// The lowest bound that can still enter: the minimum score, then the
+    /// [`VERIFY_LIMIT`]-th best bound once there are that many.
+    floor: f64,
+    /// The buckets (shared ones plus skipped ones) a unit needs for its
+    /// bound to reach `floor` at any length ([`shared_needed`]).
+    shared_needed: usize,
+}
+
+impl Shortlist {
+    fn new(n_q: usize, distinct: usize, min: f64) -> Shortlist {
+        Shortlist {
+            kept: Vec::with_capacity(4 * VERIFY_LIMIT),
+            n_q,
+            distinct,
+            floor: min,
+            shared_needed: shared_needed(n_q, distinct, min),
+        }
+    }
+
+    fn offer(&mut self, bound: f64, unit_id: i64) {
+        if bound + 1e-9 < self.floor {
+            return;
+        }
+        self.kept.push((bound, unit_id));
+        if self.kept.len() == self.kept.capacity() {
+            self.keep_best();
+            if let Some(&(last, _)) = self.kept.last() {
+                // A later unit with the same bound still enters: its id is higher.
+                self.floor = self.floor.max(last);
+                self.shared_needed = shared_needed(self.n_q, self.distinct, self.floor);
+            }
+        }
+    }
+
+    /// Keeps the [`VERIFY_LIMIT`] best, the worst of them last.
+    fn keep_best(&mut self) {
+        if self.kept.len() > VERIFY_LIMIT {
+            self.kept.select_nth_unstable_by(VERIFY_LIMIT, by_bound);
+            self.kept.truncate(VERIFY_LIMIT);
+        }
+        self.kept.sort_unstable_by(by_bound);
+    }
+
+    /// Best bound first.
+    fn into_sorted(mut self) -> Vec<(f64, i64)> {
+        self.keep_best();
+        self.kept
+    }
+}
+
+/// Higher bound first; on a tie, the higher (newer) unit id first.
+fn by_bound(a: &(f64, i64), b: &(f64, i64)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(b.1.cmp(&a.1))
 }
 
 /// The `top` best (score, kind, unit id, item) seen so far, best first

@@ -48,6 +48,7 @@ use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::OnceLock;
 
 /// Which rule of the formula gave the score.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -96,8 +97,15 @@ pub fn score(query_markup: &str, query_plain: &str, cand_markup: &str, cand_plai
 /// steps (NFKC, lower case) are shared by both forms.
 #[derive(Clone, Debug)]
 pub struct Forms {
+    /// A hash of the letters of the text with width and case folded: its
+    /// characters other than punctuation, whitespace and invisible ones.
+    /// These are exactly the non-space characters of the form rule 2
+    /// compares, so texts whose hashes differ cannot match by rule 2, and
+    /// that form is only built ([`Forms::folded`]) when they agree: rarely,
+    /// among a lookup's candidates.
+    letters: u64,
     /// With every folding of rule 2: equal for formatting and tag matches.
-    folded: String,
+    folded: OnceLock<String>,
     /// The tokens of the [`normalize`]d text, hashed: what the edit
     /// distance compares.
     /// A 64-bit hash makes a collision between two of a segment pair's
@@ -107,30 +115,39 @@ pub struct Forms {
 
 impl Forms {
     pub fn of(plain: &str) -> Forms {
-        if plain.chars().any(is_ignorable) {
-            return Forms::from(normalize(plain), fold(plain, ALL));
-        }
-        // `normalize` and `fold(…, ALL)` with no invisible characters to
-        // remove: both start with width, then case.
+        // `normalize` and rule 2's folding both start with width, then
+        // case; the letters are taken after these two steps.
         let wide = fold_width(plain);
         let lowered = wide.to_lowercase();
-        let folded = squeeze_whitespace(&strip_punctuation(&lowered));
-        let renormalized = if lowered != wide && !lowered.is_ascii() {
-            fold_width(&lowered)
+        let letters = lowered
+            .chars()
+            .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3));
+        let normalized = if plain.chars().any(is_ignorable) {
+            normalize(plain)
         } else {
-            lowered
+            let renormalized = if lowered != wide && !lowered.is_ascii() {
+                fold_width(&lowered)
+            } else {
+                lowered
+            };
+            collapse_whitespace(&renormalized)
         };
-        Forms::from(collapse_whitespace(&renormalized), folded)
-    }
-
-    fn from(normalized: String, folded: String) -> Forms {
-        let token_hashes = tokens(&normalized).into_iter().map(token_hash).collect();
-        Forms { folded, token_hashes }
+        Forms {
+            letters,
+            folded: OnceLock::new(),
+            token_hashes: tokens(&normalized).into_iter().map(token_hash).collect(),
+        }
     }
 
     /// The hashes of the segment's tokens, in order.
     pub fn token_hashes(&self) -> &[u64] {
         &self.token_hashes
+    }
+
+    /// Rule 2's form of `plain`, the text these forms are of.
+    fn folded(&self, plain: &str) -> &str {
+        self.folded.get_or_init(|| fold(plain, ALL))
     }
 }
 
@@ -143,7 +160,7 @@ pub fn score_with(query: (&str, &str, &Forms), cand: (&str, &str, &Forms)) -> Sc
             kind: MatchKind::Exact,
         };
     }
-    if query.folded == cand.folded {
+    if query.letters == cand.letters && query.folded(query_plain) == cand.folded(cand_plain) {
         let formatting = formatting_penalty(query_plain, cand_plain);
         let tag_diff = edit_distance(&tags(query_markup), &tags(cand_markup));
         let tag_penalty = if formatting == 0 { tag_diff.max(1) } else { tag_diff };
@@ -484,6 +501,32 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn texts_equal_under_rule_2_have_equal_letters(
+            a in "[a-zA-Zａ-ｚ0-9０-９かカ漢ｶﾞ\u{301}\u{200B} .,、。!（）]{0,16}",
+            edits in proptest::collection::vec((0usize..20, 0usize..6), 0..6),
+        ) {
+            // Formatting edits: rule 2 folds them all away.
+            let mut b: Vec<char> = a.chars().collect();
+            for (at, edit) in edits {
+                let at = at % (b.len() + 1);
+                match edit {
+                    0 => b.insert(at, ' '),
+                    1 => b.insert(at, '、'),
+                    2 => b.insert(at, '\u{200B}'),
+                    3 => if let Some(c) = b.get_mut(at) { *c = c.to_ascii_uppercase() },
+                    4 => if let Some(c) = b.get_mut(at).filter(|c| c.is_ascii_alphanumeric()) {
+                        *c = char::from_u32(*c as u32 - 0x21 + 0xFF01).unwrap_or(*c)
+                    },
+                    _ => b.insert(at, '!'),
+                }
+            }
+            let b: String = b.into_iter().collect();
+            if fold(&a, ALL) == fold(&b, ALL) {
+                prop_assert_eq!(Forms::of(&a).letters, Forms::of(&b).letters, "{:?} {:?}", a, b);
+            }
+        }
+
         #[test]
         fn scores_are_bounded_symmetric_and_consistent_with_their_kind(a in text(), b in text(), am in text(), bm in text()) {
             for (qm, qp, cm, cp) in [(&a, &a, &b, &b), (&am, &a, &bm, &b), (&am, &a, &am, &b)] {

@@ -23,6 +23,7 @@ use crate::lang::Lang;
 use crate::store::{Store, StoreError};
 use crate::text::normalize::{collapse_whitespace, normalize, strip_punctuation};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The comparison key of a text (see the module docs).
 pub fn key(text: &str) -> String {
@@ -78,7 +79,7 @@ pub fn within(segments: &[Segment]) -> Vec<(usize, Finding)> {
                         ref_seg.source.plain.clone()
                     }
                 };
-                f.expected.push(ref_text);
+                f.expected = Arc::from([ref_text]);
                 f.related.push(ref_seg.id.to_string());
                 out.push((*i, f));
             }
@@ -182,14 +183,16 @@ impl TmPairs {
                     _ => "the TM has this translation for a different source",
                 };
                 let mut f = Finding::on(kind, seg, what.to_string());
+                let mut expected: Vec<String> = Vec::new();
                 for e in entries {
                     if f.related.len() < SHOWN {
                         f.related.push(format!("tm:{}", e.unit));
                     }
-                    if f.expected.len() < SHOWN && !f.expected.contains(&e.text) {
-                        f.expected.push(e.text.clone());
+                    if expected.len() < SHOWN && !expected.contains(&e.text) {
+                        expected.push(e.text.clone());
                     }
                 }
+                f.expected = expected.into();
                 out.push((i, f));
             }
         }

@@ -38,8 +38,10 @@ use crate::model::Variant;
 use crate::terms::find::TermIndex;
 use crate::text::langcheck::LangChecker;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What is wrong. The JSON names are part of the interface.
@@ -197,8 +199,9 @@ pub struct Finding {
     #[serde(skip)]
     pub spans: Vec<Span>,
     /// What would be right: allowed renderings, the other translation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub expected: Vec<String>,
+    /// Shared: the findings of one glossary concept all expect the same.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub expected: Arc<[String]>,
     /// Other segments involved (ids; `tm:N` for unit N of the store).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
@@ -246,7 +249,7 @@ impl Finding {
             severity: kind.default_severity(),
             message,
             spans: Vec::new(),
-            expected: Vec::new(),
+            expected: Arc::default(),
             related: Vec::new(),
         }
     }
@@ -276,14 +279,10 @@ pub struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// A checker for `src` → `tgt` with every kind enabled.
     pub fn new(src: Lang, tgt: Lang, glossary: &'a TermIndex) -> Checker<'a> {
-        let renderings = glossary.renderings(&tgt);
         Checker {
+            glossary: terms::Glossary::new(glossary, &src, &tgt),
             src,
             tgt,
-            glossary: terms::Glossary {
-                index: glossary,
-                renderings,
-            },
             languages: LangChecker::new(),
             tm: None,
             kinds: Kind::ALL.to_vec(),
@@ -336,35 +335,45 @@ impl<'a> Checker<'a> {
         out
     }
 
-    /// Every finding, in segment order, then kind order. The per-segment
-    /// checks run on every core, on consecutive slices of the segments.
+    /// Every finding, in segment order, then kind order.
+    ///
+    /// The per-segment checks run on every core, each thread taking the
+    /// next [`CHUNK`] segments until none are left (segments differ a lot
+    /// in cost, so equal shares would leave a core idle); the consistency
+    /// checks, which need the whole file, run on a thread of their own
+    /// meanwhile. The results are put back in segment order, so the output
+    /// does not depend on the threads.
     pub fn check(&self, segments: &[Segment]) -> Vec<Finding> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Small files are not worth a thread.
-        let chunk = segments.len().div_ceil(threads).max(1000);
-        let mut per_segment: Vec<Vec<Finding>> = std::thread::scope(|scope| {
-            let parts: Vec<_> = segments
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(|seg| self.segment(seg)).collect::<Vec<_>>()))
+        // Small files are not worth a second thread.
+        let threads = if segments.len() < 2 * CHUNK {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        };
+        let chunks: Vec<&[Segment]> = segments.chunks(CHUNK).collect();
+        let next = AtomicUsize::new(0);
+        let (mut done, consistency) = std::thread::scope(|scope| {
+            let consistency = scope.spawn(|| self.consistency(segments));
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(chunk) = chunks.get(k) else { break };
+                            done.push((k, chunk.iter().map(|seg| self.segment(seg)).collect::<Vec<_>>()));
+                        }
+                        done
+                    })
+                })
                 .collect();
-            parts
-                .into_iter()
-                .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
+            let done: Vec<(usize, Vec<Vec<Finding>>)> = workers.into_iter().flat_map(join).collect();
+            (done, join(consistency))
         });
-        let consistency_kinds = [Kind::InconsistentTarget, Kind::InconsistentSource];
-        if consistency_kinds.iter().any(|k| self.wants(*k)) {
-            for (i, f) in consistency::within(segments) {
-                if self.wants(f.kind) {
-                    per_segment[i].push(f);
-                }
-            }
-            // The file's own disagreement already says what the TM would.
-            for (i, f) in self.tm.map(|tm| tm.check(segments)).unwrap_or_default() {
-                if self.wants(f.kind) && !per_segment[i].iter().any(|g| g.kind == f.kind) {
-                    per_segment[i].push(f);
-                }
-            }
+        done.sort_unstable_by_key(|(k, _)| *k);
+        let mut per_segment: Vec<Vec<Finding>> = done.into_iter().flat_map(|(_, lists)| lists).collect();
+        for (i, f) in consistency {
+            per_segment[i].push(f);
         }
         let mut findings = Vec::new();
         for (i, mut list) in per_segment.into_iter().enumerate() {
@@ -376,6 +385,34 @@ impl<'a> Checker<'a> {
         }
         findings
     }
+
+    /// The consistency findings (within the file, then against the TM),
+    /// with the index of the segment each is on.
+    fn consistency(&self, segments: &[Segment]) -> Vec<(usize, Finding)> {
+        if !self.wants(Kind::InconsistentTarget) && !self.wants(Kind::InconsistentSource) {
+            return Vec::new();
+        }
+        let mut out: Vec<(usize, Finding)> = consistency::within(segments)
+            .into_iter()
+            .filter(|(_, f)| self.wants(f.kind))
+            .collect();
+        // The file's own disagreement already says what the TM would.
+        let within: HashSet<(usize, Kind)> = out.iter().map(|(i, f)| (*i, f.kind)).collect();
+        for (i, f) in self.tm.map(|tm| tm.check(segments)).unwrap_or_default() {
+            if self.wants(f.kind) && !within.contains(&(i, f.kind)) {
+                out.push((i, f));
+            }
+        }
+        out
+    }
+}
+
+/// Segments a checking thread takes at a time.
+const CHUNK: usize = 256;
+
+/// A thread's result; its panic goes on in the caller.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Sets severities per kind and filters by a minimum.

@@ -22,32 +22,107 @@
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
 use crate::terms::find::{ConceptHit, PreparedText, Renderings, TermIndex};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// The glossary as the term checks use it.
+/// The glossary as the term checks use it, compiled for one language pair.
 pub struct Glossary<'g> {
-    pub index: &'g TermIndex,
-    /// The target language's allowed terms.
-    pub renderings: Renderings,
+    index: &'g TermIndex,
+    /// The target language's allowed terms, as an automaton.
+    renderings: Renderings,
+    /// Per concept, its allowed target-language terms (`None` when it has
+    /// none). A dictionary-sized glossary gives a million term-missing
+    /// findings on a large file: each shares its concept's list and quoted
+    /// text instead of building them again.
+    allowed: Vec<Option<Allowed>>,
+    /// The same for the homographs of the source language (concepts that
+    /// share a spelling, sorted; only those with allowed terms): a kana
+    /// word of a dictionary can stand for a dozen concepts.
+    homographs: HashMap<Box<[usize]>, Allowed>,
+}
+
+/// Allowed target-language terms, preferred first, without repeats.
+#[derive(Clone)]
+struct Allowed {
+    terms: Arc<[String]>,
+    /// [`quoted`] `terms`, for the messages.
+    quoted: String,
+}
+
+impl Allowed {
+    fn new(terms: &[&str]) -> Allowed {
+        Allowed {
+            quoted: quoted(terms),
+            terms: terms.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
+impl<'g> Glossary<'g> {
+    pub fn new(index: &'g TermIndex, src: &Lang, tgt: &Lang) -> Glossary<'g> {
+        let allowed: Vec<Option<Allowed>> = (0..index.len())
+            .map(|c| {
+                let terms = index.allowed_terms(c, tgt);
+                (!terms.is_empty()).then(|| Allowed::new(&terms))
+            })
+            .collect();
+        let mut glossary = Glossary {
+            index,
+            renderings: index.renderings(tgt),
+            allowed,
+            homographs: HashMap::new(),
+        };
+        for mut concepts in index.homographs(src) {
+            concepts.retain(|&c| glossary.allowed(c).is_some());
+            if concepts.len() > 1 && !glossary.homographs.contains_key(concepts.as_slice()) {
+                let union = glossary.union(&concepts);
+                glossary.homographs.insert(concepts.into(), union);
+            }
+        }
+        glossary
+    }
+
+    fn allowed(&self, concept: usize) -> Option<&Allowed> {
+        self.allowed.get(concept).and_then(Option::as_ref)
+    }
+
+    /// The allowed terms of the concepts of one span (each with allowed
+    /// terms), in order: one concept's own, or their union.
+    fn expected(&self, concepts: &[usize]) -> Cow<'_, Allowed> {
+        let known = match concepts {
+            [c] => self.allowed(*c),
+            _ => self.homographs.get(concepts),
+        };
+        known.map_or_else(|| Cow::Owned(self.union(concepts)), Cow::Borrowed)
+    }
+
+    fn union(&self, concepts: &[usize]) -> Allowed {
+        let mut union: Vec<&str> = Vec::new();
+        for t in concepts.iter().filter_map(|&c| self.allowed(c)).flat_map(|a| a.terms.iter()) {
+            if !union.contains(&t.as_str()) {
+                union.push(t);
+            }
+        }
+        Allowed::new(&union)
+    }
 }
 
 pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<Finding> {
-    let Glossary {
-        index: glossary,
-        renderings,
-    } = glossary;
-    if glossary.is_empty() {
+    let index = glossary.index;
+    if index.is_empty() {
         return Vec::new();
     }
     let source = PreparedText::new(&seg.source.plain);
     let target = PreparedText::new(seg.target_plain());
-    let source_hits = glossary.find_concepts(&source, Some(src));
-    if source_hits.is_empty() && !glossary.has_forbidden_terms() {
+    let source_hits = index.find_concepts(&source, Some(src));
+    if source_hits.is_empty() && !index.has_forbidden_terms() {
         return Vec::new();
     }
     // The target scan only looks for forbidden terms: renderings are
     // `Renderings`' business.
-    let target_hits = if glossary.has_forbidden_terms() {
-        glossary.find_concepts(&target, Some(tgt))
+    let target_hits = if index.has_forbidden_terms() {
+        index.find_concepts(&target, Some(tgt))
     } else {
         Vec::new()
     };
@@ -55,16 +130,12 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
     let mut forbidden_concepts = Vec::new();
     for hit in target_hits.iter().filter(|h| h.forbidden()) {
         let mentioned = source_hits.iter().any(|s| s.concept == hit.concept);
-        if !mentioned && glossary.has_terms_in(hit.concept, src) {
+        if !mentioned && index.has_terms_in(hit.concept, src) {
             continue;
         }
         forbidden_concepts.push(hit.concept);
-        let allowed = glossary.allowed_terms(hit.concept, tgt);
-        let advice = if allowed.is_empty() {
-            String::new()
-        } else {
-            format!("; use {}", quoted(&allowed))
-        };
+        let allowed = glossary.allowed(hit.concept);
+        let advice = allowed.map_or_else(String::new, |a| format!("; use {}", a.quoted));
         let matched = &target.text()[hit.start..hit.end];
         let mut f = Finding::on(
             Kind::TermForbidden,
@@ -72,14 +143,15 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
             format!("`{matched}` is a {} term{advice}", hit.status.word()),
         );
         f.spans.push(Span::new(Side::Target, hit.start, hit.end));
-        f.expected = allowed.iter().map(|s| s.to_string()).collect();
+        f.expected = allowed.map_or_else(Arc::default, |a| a.terms.clone());
         out.push(f);
     }
     // Which concepts the target renders, computed when first needed.
-    let mut rendered = Rendered::Unknown(renderings, &target);
+    let mut rendered = Rendered::Unknown(&glossary.renderings, &target);
     // Source hits grouped by span (several concepts may share one).
+    let mut concepts = Vec::new();
     for group in source_hits.chunk_by(|a, b| (a.start, a.end) == (b.start, b.end)) {
-        if let Some(f) = missing(seg, group, tgt, glossary, &mut rendered, &forbidden_concepts) {
+        if let Some(f) = missing(seg, group, glossary, &mut rendered, &forbidden_concepts, &mut concepts) {
             out.push(f);
         }
     }
@@ -87,46 +159,39 @@ pub fn check(seg: &Segment, src: &Lang, tgt: &Lang, glossary: &Glossary) -> Vec<
 }
 
 /// The term-missing finding for the concepts of one source span, if none
-/// of them is rendered.
+/// of them is rendered. `concepts` is a buffer.
 fn missing(
     seg: &Segment,
     group: &[ConceptHit],
-    tgt: &Lang,
-    glossary: &TermIndex,
+    glossary: &Glossary,
     rendered: &mut Rendered,
     forbidden_concepts: &[usize],
+    concepts: &mut Vec<usize>,
 ) -> Option<Finding> {
-    let mut concepts = group
-        .iter()
-        .filter(|h| !h.forbidden() && glossary.has_allowed_term(h.concept, tgt))
-        .map(|h| h.concept)
-        .peekable();
-    concepts.peek()?;
-    let concepts: Vec<usize> = concepts.collect();
-    if concepts.iter().any(|c| forbidden_concepts.contains(c)) {
+    concepts.clear();
+    concepts.extend(
+        group
+            .iter()
+            .filter(|h| !h.forbidden() && glossary.allowed(h.concept).is_some())
+            .map(|h| h.concept),
+    );
+    if concepts.is_empty() || concepts.iter().any(|c| forbidden_concepts.contains(c)) {
         return None;
     }
     let rendered = rendered.get();
     if concepts.iter().any(|c| rendered.binary_search(c).is_ok()) {
         return None;
     }
-    let mut expected: Vec<String> = Vec::new();
-    for &c in &concepts {
-        for t in glossary.allowed_terms(c, tgt) {
-            if !expected.iter().any(|e| e == t) {
-                expected.push(t.to_string());
-            }
-        }
-    }
     let (start, end) = (group[0].start, group[0].end);
     let matched = &seg.source.plain[start..end];
+    let expected = glossary.expected(concepts);
     let mut f = Finding::on(
         Kind::TermMissing,
         seg,
-        format!("`{matched}` is not rendered as {}", quoted(&expected)),
+        format!("`{matched}` is not rendered as {}", expected.quoted),
     );
     f.spans.push(Span::new(Side::Source, start, end));
-    f.expected = expected;
+    f.expected = expected.terms.clone();
     Some(f)
 }
 

@@ -18,7 +18,7 @@
 use super::{Finding, Kind, Segment, Side, Span};
 use crate::lang::Lang;
 use crate::text::langcheck::LangChecker;
-use crate::text::normalize::{is_cjk, normalize};
+use crate::text::normalize::{is_cjk, is_plain_cjk, normalize};
 
 pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Option<Finding> {
     let Some(target) = &seg.target else {
@@ -28,7 +28,11 @@ pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Optio
         return Some(Finding::on(Kind::Untranslated, seg, "the translation is empty".into()));
     }
     let source = &seg.source.plain;
-    if normalize(source) != normalize(&target.plain) {
+    // The usual case, a Latin-script text against a Japanese one, settled
+    // without normalising: normalisation keeps kana and kanji, and makes
+    // none from characters below the CJK radicals.
+    let surely_differ = |a: &str, b: &str| a.chars().all(|c| c < FIRST_CJK) && b.chars().any(is_plain_cjk);
+    if surely_differ(source, &target.plain) || surely_differ(&target.plain, source) || normalize(source) != normalize(&target.plain) {
         return None;
     }
     let cjk_target = matches!(tgt.primary(), "ja" | "zh" | "ko");
@@ -40,6 +44,10 @@ pub fn untranslated(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Optio
     f.spans.push(Span::new(Side::Target, 0, target.plain.len()));
     Some(f)
 }
+
+/// The first CJK radical, U+2E80: no character below it normalises to
+/// anything [`is_plain_cjk`].
+const FIRST_CJK: char = '\u{2E80}';
 
 pub fn language_mismatch(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> Option<Finding> {
     let target = seg.target.as_ref()?;
@@ -54,4 +62,16 @@ pub fn language_mismatch(seg: &Segment, tgt: &Lang, languages: &LangChecker) -> 
     );
     f.spans.push(Span::new(Side::Target, 0, target.plain.len()));
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_below_the_cjk_radicals_normalises_to_kana_or_kanji() {
+        for c in (0..u32::from(FIRST_CJK)).filter_map(char::from_u32) {
+            assert!(!normalize(&c.to_string()).chars().any(is_plain_cjk), "U+{:04X}", c as u32);
+        }
+    }
 }

@@ -144,23 +144,12 @@ fn push_json_str(out: &mut String, s: &str) {
     }
 }
 
-/// The texts of a variant as stored, without its attributes.
-#[derive(Deserialize)]
-struct VariantText<'a> {
-    #[serde(borrow)]
-    lang: Cow<'a, str>,
-    #[serde(borrow)]
-    markup: Cow<'a, str>,
-    #[serde(default, borrow)]
-    plain: Option<Cow<'a, str>>,
-}
-
 /// The markup and plain text of the first variant selected by `src`, when
 /// a variant selected by `tgt` exists too: the part of a unit a fuzzy
 /// lookup scores, read without building the unit.
 pub fn source_text_from_row(row: &Row, at: usize, src: &Lang, tgt: &Lang) -> rusqlite::Result<Option<(String, String)>> {
     let json = row.get_ref(at)?.as_str()?;
-    let stored: Vec<VariantText> =
+    let stored: Vec<VariantIn> =
         serde_json::from_str(json).map_err(|e| rusqlite::Error::FromSqlConversionFailure(at, Type::Text, Box::new(e)))?;
     if !stored.iter().any(|v| tgt.selects(&v.lang)) {
         return Ok(None);

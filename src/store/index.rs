@@ -390,6 +390,10 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 /// The varint at the start of `bytes` and its length, or `None` when it is
 /// cut short.
 fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    // Most token counts and many unit id deltas fit in one byte.
+    if let Some(&b) = bytes.first().filter(|&&b| b < 0x80) {
+        return Some((u64::from(b), 1));
+    }
     let mut v = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         v |= u64::from(b & 0x7f) << (7 * i);

@@ -82,7 +82,7 @@
 
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
-use crate::text::normalize::{fold_width, is_cjk, is_ignorable, is_mark, normalize};
+use crate::text::normalize::{fold_width, is_cjk, is_ignorable, is_mark, is_plain_cjk, normalize};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 use std::borrow::Borrow;
@@ -488,7 +488,8 @@ impl TermIndex {
             }
         }
         // Leftmost, then longest; drop what overlaps a kept span.
-        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        // Equal candidates are alike, so an unstable sort (no scratch buffer) will do.
+        candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut kept: Vec<(usize, usize, Entry)> = Vec::new();
         let mut last: Option<(usize, usize)> = None;
         for c in candidates {
@@ -586,6 +587,25 @@ impl TermIndex {
             }
         }
         texts
+    }
+
+    /// The sets of concepts (sorted, two or more) that share a pattern of
+    /// `lang`: homographs, which one hit of that spelling stands for.
+    pub fn homographs(&self, lang: &Lang) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        for (_, matchers) in self.langs.iter().filter(|(primary, _)| primary == lang.primary()) {
+            for matcher in [&matchers.folded, &matchers.exact].into_iter().flatten() {
+                for entries in &matcher.entries {
+                    // Entries are sorted by concept.
+                    let mut concepts: Vec<usize> = entries.iter().map(|e| e.concept as usize).collect();
+                    concepts.dedup();
+                    if concepts.len() > 1 {
+                        out.push(concepts);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Whether concept `concept` has any term in `lang`.
@@ -698,7 +718,8 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        c.is_alphanumeric() && !is_cjk(c)
+        // The cheap range test first: most non-ASCII text is Japanese.
+        !is_cjk(c) && c.is_alphanumeric()
     }
 }
 
@@ -712,12 +733,6 @@ fn is_hyphen(c: char) -> bool {
 
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}')
-}
-
-/// Characters NFKC leaves alone (most of a Japanese text), to skip the
-/// per-character normaliser.
-fn nfkc_stable(c: char) -> bool {
-    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '、' | '。')
 }
 
 impl Normalized {
@@ -752,8 +767,10 @@ impl Normalized {
                 if collect_words {
                     n.words.push(word.clone());
                 }
+                let (kept, tail) = stem_parts(&word);
                 n.push(MARK, span);
-                n.push_str(&stem(&word), span);
+                n.push_str(kept, span);
+                n.push_str(tail, span);
                 n.push(MARK, span);
                 i = j;
                 continue;
@@ -812,8 +829,15 @@ impl Normalized {
         };
         for (i, c) in text.char_indices() {
             let end = i + c.len_utf8();
-            if c.is_ascii() || nfkc_stable(c) {
-                push(&mut out, c, i, end);
+            // Most characters: ASCII (one case test) or plain kana and kanji
+            // (no case at all), stable under NFKC.
+            if c.is_ascii() || is_plain_cjk(c) {
+                let c = if fold_case { c.to_ascii_lowercase() } else { c };
+                out.push(Unit {
+                    c,
+                    start: i as u32,
+                    end: end as u32,
+                });
                 continue;
             }
             if is_ignorable(c) {
@@ -901,28 +925,43 @@ const NOT_INFLECTED: &[&str] = &[
 /// The light English stemmer of the module docs. Case is kept (the result
 /// of a lower-case word is lower case).
 pub fn stem(word: &str) -> String {
+    let (kept, tail) = stem_parts(word);
+    let mut out = String::with_capacity(kept.len() + tail.len());
+    out.push_str(kept);
+    out.push_str(tail);
+    out
+}
+
+/// [`stem`] as a prefix of the word and a tail to append (`policies` →
+/// `polic` + `y`): the text normaliser stems every word of every text, and
+/// this allocates nothing.
+fn stem_parts(word: &str) -> (&str, &'static str) {
     let w = word
         .strip_suffix("'s")
         .or_else(|| word.strip_suffix("'S"))
         .or_else(|| word.strip_suffix("\u{2019}s"))
         .unwrap_or(word);
     if w.is_empty() || !w.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return w.to_string();
+        return (w, "");
     }
     let n = w.len();
     let caps = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
     if caps(w) {
-        return w.to_string();
+        return (w, "");
     }
     if n >= 3 && w.ends_with('s') && caps(&w[..n - 1]) {
-        return w[..n - 1].to_string();
+        return (&w[..n - 1], "");
     }
-    let lower = w.to_ascii_lowercase();
-    if n <= 3 || NOT_INFLECTED.contains(&lower.as_str()) {
-        return w.to_string();
+    if n <= 3 || NOT_INFLECTED.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+        return (w, "");
     }
-    let has_vowel = |s: &str| s.bytes().any(|b| b"aeiouy".contains(&b));
-    let ends = |suffix: &str| lower.ends_with(suffix);
+    // The rules are on the lower-case word: byte `i` of it, and whether
+    // its first `end` bytes end with a (lower-case) suffix.
+    let bytes = w.as_bytes();
+    let lower = |i: usize| bytes[i].to_ascii_lowercase();
+    let ends_at = |end: usize, suffix: &str| end >= suffix.len() && bytes[end - suffix.len()..end].eq_ignore_ascii_case(suffix.as_bytes());
+    let has_vowel = |end: usize| (0..end).any(|i| b"aeiouy".contains(&lower(i)));
+    let ends = |suffix: &str| ends_at(n, suffix);
     // Plural and third person.
     let (mut keep, mut tail) = (n, "");
     if ends("ies") && n > 4 {
@@ -933,35 +972,30 @@ pub fn stem(word: &str) -> String {
         keep = n - 1;
     }
     // Past and progressive, on what is left.
-    let base = &lower[..keep];
     let mut undouble = false;
     if tail.is_empty() {
-        if base.ends_with("ied") && keep > 4 {
+        if ends_at(keep, "ied") && keep > 4 {
             (keep, tail) = (keep - 3, "y");
-        } else if base.ends_with("eed") {
-            if has_vowel(&base[..keep - 3]) {
+        } else if ends_at(keep, "eed") {
+            if has_vowel(keep - 3) {
                 keep -= 1;
             }
-        } else if base.ends_with("ed") && keep >= 5 && has_vowel(&base[..keep - 2]) {
+        } else if ends_at(keep, "ed") && keep >= 5 && has_vowel(keep - 2) {
             keep -= 2;
             undouble = true;
-        } else if base.ends_with("ing") && keep >= 6 && has_vowel(&base[..keep - 3]) {
+        } else if ends_at(keep, "ing") && keep >= 6 && has_vowel(keep - 3) {
             keep -= 3;
             undouble = true;
         }
     }
-    let lb = lower.as_bytes();
-    if undouble && keep >= 4 && lb[keep - 1] == lb[keep - 2] && !b"aeioulsz".contains(&lb[keep - 1]) {
+    if undouble && keep >= 4 && lower(keep - 1) == lower(keep - 2) && !b"aeioulsz".contains(&lower(keep - 1)) {
         keep -= 1;
     }
     // A final e, so that make/making and measure/measured agree.
-    if tail.is_empty() && keep >= 4 && lb[keep - 1] == b'e' {
+    if tail.is_empty() && keep >= 4 && lower(keep - 1) == b'e' {
         keep -= 1;
     }
-    let mut out = String::with_capacity(keep + tail.len());
-    out.push_str(&w[..keep]);
-    out.push_str(tail);
-    out
+    (&w[..keep], tail)
 }
 
 #[cfg(test)]
@@ -1291,6 +1325,14 @@ mod tests {
             ("5G", "5G"),
             ("add", "add"),
             ("added", "add"),
+            // Case is kept, and does not change the rules.
+            ("Meetings", "Meet"),
+            ("Policies", "Policy"),
+            ("PLANNED", "PLANNED"),
+            ("Planned", "Plan"),
+            ("News", "News"),
+            ("Agreed", "Agre"),
+            ("MeasurED", "Measur"),
         ] {
             assert_eq!(stem(w), expected, "{w}");
         }
