@@ -248,11 +248,11 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let mut import = store.begin_import(&origin).context("starting the import")?;
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
-        // Processed units go back to the reading thread to be freed there:
-        // freeing on the thread that allocated avoids contention on the
-        // allocator's per-thread arena (200k Kyoto units: 2.1-2.4 s instead of
-        // 2.3-2.5 s; mimalloc instead was slower, 2.7-3.4 s).
-        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<Unit>>();
+        // Processed units and rows go back to the reading thread to be freed
+        // there: freeing on the thread that allocated avoids contention on
+        // the allocator's per-thread arena (200k Kyoto units: 2.1-2.4 s
+        // instead of 2.3-2.5 s; mimalloc instead was slower, 2.7-3.4 s).
+        let (recycle, recycled) = std::sync::mpsc::channel::<(Vec<Unit>, Vec<UnitRow>)>();
         let bar = &bar;
         std::thread::Builder::new()
             .name("reader".into())
@@ -302,7 +302,7 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
                 }
             }
             // If the reader has finished, the units are simply dropped here.
-            let _ = recycle.send(units);
+            let _ = recycle.send((units, rows));
         }
         // Leaving the loop early drops the receiver, which stops the reader.
         Ok(failure)
@@ -327,7 +327,7 @@ fn read_batches(
     mut source: Source,
     checker: Option<&LangChecker>,
     sender: std::sync::mpsc::SyncSender<Batch>,
-    recycled: std::sync::mpsc::Receiver<Vec<Unit>>,
+    recycled: std::sync::mpsc::Receiver<(Vec<Unit>, Vec<UnitRow>)>,
     bar: &indicatif::ProgressBar,
     file_len: u64,
 ) {

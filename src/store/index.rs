@@ -19,7 +19,7 @@
 //!
 //! [`IndexBuffer`] collects the entries of the units an import adds and
 //! writes them in the import's transaction: when it holds
-//! [`FLUSH_BYTES`] (memory stays bounded on huge files), as new chunks, and
+//! [`FLUSH_ENTRIES`] (memory stays bounded on huge files), as new chunks, and
 //! at commit, appended to a group's last chunk when that is small (many
 //! small imports do not fragment the index).
 //! The index is therefore always exactly as current as the units: same
@@ -45,7 +45,7 @@ use crate::lang::Lang;
 use crate::model::Unit;
 use crate::text::grams::{buckets, token_hash, BUCKET_BITS};
 use crate::text::normalize::normalize;
-use crate::text::tokens::tokens;
+use crate::text::tokens::for_each_token;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Buckets per group (the low bits of a bucket are stored in one byte).
@@ -53,8 +53,14 @@ pub const GROUP_SIZE: u32 = 64;
 const GROUP_SHIFT: u32 = GROUP_SIZE.trailing_zeros();
 /// Number of groups.
 pub const GROUPS: u32 = 1 << (BUCKET_BITS - GROUP_SHIFT);
-/// Entries buffered before they are written (bytes of encoded entries).
-const FLUSH_BYTES: usize = 24 << 20;
+/// Entries staged before they are written: 32 MB of buckets, about
+/// 140,000 Kyoto units. Each write adds a chunk to every group, and more
+/// chunks make lookups slower; this writes no more often than the 24 MB of
+/// varint-encoded entries (about 6 million) of the layout before.
+const FLUSH_ENTRIES: usize = 8 << 20;
+/// Groups sorted at a time when staged entries are written: 32 Ki buckets,
+/// whose counters (128 KB) and sorted entries (about 2 MB) stay in cache.
+const BAND_GROUPS: usize = 512;
 /// A group's last chunk below this size is extended rather than followed
 /// by a new chunk.
 const APPEND_BELOW: usize = 16 << 10;
@@ -88,6 +94,8 @@ pub fn split(bucket: u32) -> (u32, u8) {
 pub struct SegmentKeys {
     lang: Lang,
     tokens: u32,
+    /// Distinct and ascending, as [`buckets`] gives them: [`IndexBuffer`]
+    /// relies on it.
     buckets: Vec<u32>,
 }
 
@@ -100,7 +108,9 @@ pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
             continue;
         }
         let normalized = normalize(&variant.plain);
-        let hashes: Vec<u64> = tokens(&normalized).into_iter().map(token_hash).collect();
+        // Japanese has about one token per character, English fewer.
+        let mut hashes = Vec::with_capacity(normalized.chars().count() + 1);
+        for_each_token(&normalized, |t| hashes.push(token_hash(t)));
         keys.push(SegmentKeys {
             lang: variant.lang.clone(),
             tokens: hashes.len() as u32,
@@ -110,28 +120,37 @@ pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
     keys
 }
 
-/// The entries of one import not yet written, per group.
+/// The entries of one import not yet written.
+///
+/// Entries are staged in the order they come, segment by segment, and only
+/// sorted into groups when written: appending each entry to its own group's
+/// buffer as it came was a cache miss per entry (16,384 buffers, tens of
+/// MB), the writing thread's largest cost. Writing goes through the groups
+/// in [`BAND_GROUPS`] at a time, so that the sorting of each band stays in
+/// the processor's cache: a segment's buckets are ascending, so each band's
+/// are a run that follows the previous band's.
 pub(super) struct IndexBuffer {
-    groups: Vec<Pending>,
-    bytes: usize,
+    /// The segments staged, in ascending unit id.
+    segments: Vec<Staged>,
+    /// Their buckets, segment after segment, each segment's ascending.
+    buckets: Vec<u32>,
     /// Units added per bucket, not yet added to `fuzzy_df`; counted when a
-    /// group's chunk is written, in bucket order (counting on every add was
-    /// a cache miss per entry in this 4 MB table).
+    /// band is written, in bucket order (counting on every add was a cache
+    /// miss per entry in this 4 MB table).
     df: Vec<u32>,
     /// Languages seen, not yet added to `fuzzy_lang`.
     langs: Vec<String>,
-    /// Reused while a group's chunk is encoded.
-    entries: Vec<Entry>,
+    /// Entries staged before they are written: [`FLUSH_ENTRIES`] (smaller
+    /// in tests).
+    limit: usize,
 }
 
-/// A group's entries in the order they were added, each `[bucket position:
-/// u8][unit id delta: varint][token count: varint]`: compact while it waits,
-/// and sorted into per-bucket lists only when written.
-#[derive(Default)]
-struct Pending {
-    data: Vec<u8>,
-    first_unit: i64,
-    last_unit: i64,
+/// A staged segment: its unit, token count, and where its buckets end in
+/// `IndexBuffer::buckets`.
+struct Staged {
+    unit: i64,
+    tokens: u32,
+    end: usize,
 }
 
 /// (bucket position, unit id, token count)
@@ -140,48 +159,49 @@ type Entry = (u8, i64, u32);
 impl IndexBuffer {
     pub fn new() -> IndexBuffer {
         IndexBuffer {
-            groups: (0..GROUPS).map(|_| Pending::default()).collect(),
-            bytes: 0,
+            segments: Vec::new(),
+            buckets: Vec::new(),
             df: Vec::new(),
             langs: Vec::new(),
-            entries: Vec::new(),
+            limit: FLUSH_ENTRIES,
         }
     }
 
     /// Adds the entries of unit `unit_id`, whose keys are `keys` (see
     /// [`unit_keys`]). Units must come in ascending id order.
     pub fn add(&mut self, conn: &Connection, unit_id: i64, keys: &[SegmentKeys]) -> Result<(), StoreError> {
+        let entries: usize = keys.iter().map(|k| k.buckets.len()).sum();
+        // Flushing before the stage would outgrow its capacity keeps the
+        // vector from doubling (only a unit larger than the stage does).
+        // Units are sorted as offsets from the stage's first (see `flush`).
+        let far = self.segments.first().is_some_and(|s| unit_id - s.unit > i64::from(u32::MAX));
+        if !self.buckets.is_empty() && (self.buckets.len() + entries > self.limit || far) {
+            self.flush(conn, false)?;
+        }
+        if self.buckets.capacity() == 0 {
+            self.buckets.reserve_exact(self.limit.max(entries));
+        }
         for segment in keys {
             if !self.langs.iter().any(|l| l == segment.lang.primary()) {
                 self.langs.push(segment.lang.primary().to_string());
             }
-            for &bucket in &segment.buckets {
-                let (group, low) = split(bucket);
-                let pending = &mut self.groups[group as usize];
-                let before = pending.data.len();
-                if before == 0 {
-                    pending.first_unit = unit_id;
-                }
-                pending.data.push(low);
-                put_varint(&mut pending.data, (unit_id - pending.last_unit) as u64);
-                put_varint(&mut pending.data, u64::from(segment.tokens));
-                pending.last_unit = unit_id;
-                self.bytes += pending.data.len() - before;
-            }
-        }
-        if self.bytes >= FLUSH_BYTES {
-            self.flush(conn, false)?;
+            self.buckets.extend_from_slice(&segment.buckets);
+            self.segments.push(Staged {
+                unit: unit_id,
+                tokens: segment.tokens,
+                end: self.buckets.len(),
+            });
         }
         Ok(())
     }
 
-    /// Writes the buffered entries in the open transaction on `conn`, each
+    /// Writes the staged entries in the open transaction on `conn`, each
     /// group's as a new chunk, or, with `append` (the end of an import),
     /// merged into the group's last chunk when that is small. Appending only
     /// at the end keeps a huge import from rewriting its own chunks at every
     /// flush.
     fn flush(&mut self, conn: &Connection, append: bool) -> Result<(), StoreError> {
-        if self.bytes == 0 {
+        if self.buckets.is_empty() {
             return Ok(());
         }
         let mut last = conn.prepare_cached(if append {
@@ -194,35 +214,101 @@ impl IndexBuffer {
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
         }
-        let entries = &mut self.entries;
-        for (group, pending) in self.groups.iter_mut().enumerate() {
-            if pending.data.is_empty() {
-                continue;
-            }
-            let previous: Option<(i64, i64, Vec<u8>)> = last
-                .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?;
-            entries.clear();
-            let seq = match previous {
-                Some((seq, last_unit, postings)) if append && postings.len() < APPEND_BELOW && last_unit < pending.first_unit => {
-                    // Every stored entry is older than every pending one, so
-                    // each bucket's list stays in ascending unit id.
-                    for_each_stored(&postings, u64::MAX, |low, unit, count| entries.push((low, unit, count)))
-                        .ok_or_else(|| corrupt(group as u32))?;
-                    seq
-                }
-                previous => previous.map_or(0, |(seq, _, _)| seq + 1),
-            };
-            let counts = &mut self.df[group * GROUP_SIZE as usize..(group + 1) * GROUP_SIZE as usize];
-            for_each_pending(&pending.data, |low, unit, count| {
-                counts[usize::from(low) % GROUP_SIZE as usize] += 1;
-                entries.push((low, unit, count));
-            })
-            .ok_or_else(|| corrupt(group as u32))?;
-            put.execute(params![group as i64, seq, pending.last_unit, encode_chunk(entries)])?;
-            *pending = Pending::default();
+        const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
+        // Where each segment's buckets of the current band begin.
+        let mut cursors: Vec<usize> = Vec::with_capacity(self.segments.len());
+        let mut begin = 0;
+        for segment in &self.segments {
+            cursors.push(begin);
+            begin = segment.end;
         }
-        self.bytes = 0;
+        // Per bucket of the band, the start of its list in `sorted`: a
+        // counting sort, stable, so each list is in ascending unit id. The
+        // entries are sorted with their values, not as segment numbers:
+        // looking each segment up again while encoding missed the cache.
+        // Units as offsets from the first make an entry 8 bytes.
+        let first = self.segments.first().map_or(0, |s| s.unit);
+        // Entries per bucket, counted in one pass over the stage.
+        let mut counts = vec![0u32; 1 << BUCKET_BITS];
+        for &bucket in &self.buckets {
+            counts[bucket as usize] += 1;
+        }
+        for (count, added) in self.df.iter_mut().zip(&counts) {
+            *count = count.saturating_add(*added);
+        }
+        let mut starts = vec![0u32; BAND + 1];
+        let mut sorted: Vec<(u32, u32)> = Vec::new();
+        let mut stored: Vec<Entry> = Vec::new();
+        let mut chunk = Vec::new();
+        for band in 0..(GROUPS as usize).div_ceil(BAND_GROUPS) {
+            let end = ((band + 1) * BAND) as u32;
+            for (p, &count) in counts[band * BAND..][..BAND].iter().enumerate() {
+                starts[p + 1] = starts[p] + count;
+            }
+            sorted.clear();
+            sorted.resize(starts[BAND] as usize, (0, 0));
+            let mut next = starts.clone();
+            for (segment, cursor) in self.segments.iter().zip(&mut cursors) {
+                while *cursor < segment.end && self.buckets[*cursor] < end {
+                    let slot = &mut next[self.buckets[*cursor] as usize % BAND];
+                    sorted[*slot as usize] = ((segment.unit - first) as u32, segment.tokens);
+                    *slot += 1;
+                    *cursor += 1;
+                }
+            }
+            for group_in_band in 0..BAND_GROUPS {
+                let group = band * BAND_GROUPS + group_in_band;
+                let base = group_in_band * GROUP_SIZE as usize;
+                let lists = &starts[base..=base + GROUP_SIZE as usize];
+                if lists[0] == lists[GROUP_SIZE as usize] {
+                    continue;
+                }
+                let list = |p: usize| {
+                    sorted[lists[p] as usize..lists[p + 1] as usize]
+                        .iter()
+                        .map(move |&(offset, count)| (first + i64::from(offset), count))
+                };
+                let first_unit = (0..GROUP_SIZE as usize)
+                    .filter_map(|p| list(p).next())
+                    .map(|e| e.0)
+                    .min()
+                    .unwrap_or(0);
+                let last_unit = (0..GROUP_SIZE as usize)
+                    .filter_map(|p| list(p).next_back())
+                    .map(|e| e.0)
+                    .max()
+                    .unwrap_or(0);
+                let previous: Option<(i64, i64, Vec<u8>)> = last
+                    .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                stored.clear();
+                let seq = match previous {
+                    Some((seq, stored_last, postings)) if append && postings.len() < APPEND_BELOW && stored_last < first_unit => {
+                        // Every stored entry is older than every staged one,
+                        // so each bucket's list stays in ascending unit id.
+                        for_each_stored(&postings, u64::MAX, |low, unit, count| stored.push((low, unit, count)))
+                            .ok_or_else(|| corrupt(group as u32))?;
+                        seq
+                    }
+                    previous => previous.map_or(0, |(seq, _, _)| seq + 1),
+                };
+                // `stored` is in bucket position order: the stored entries
+                // of position p are the run starting where the earlier
+                // positions' end.
+                let mut at = 0;
+                chunk.clear();
+                encode_lists(&mut chunk, |p| {
+                    let from = at;
+                    while at < stored.len() && usize::from(stored[at].0) == p {
+                        at += 1;
+                    }
+                    stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
+                });
+                put.execute(params![group as i64, seq, last_unit, chunk])?;
+            }
+        }
+        self.segments.clear();
+        self.buckets.clear();
         Ok(())
     }
 }
@@ -263,47 +349,34 @@ pub(super) fn bucket_counts(conn: &Connection) -> Result<Vec<u32>, StoreError> {
     Ok(counts)
 }
 
-/// The stored form of a chunk (see the module documentation) holding
-/// `entries`, which are in ascending unit id within each bucket position.
-fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
-    let mut starts = [0usize; GROUP_SIZE as usize + 1];
-    for &(low, _, _) in entries {
-        starts[usize::from(low) % GROUP_SIZE as usize + 1] += 1;
-    }
-    for p in 0..GROUP_SIZE as usize {
-        starts[p + 1] += starts[p];
-    }
-    // A stable counting sort by bucket position keeps each list's order.
-    let mut next = starts;
-    let mut by_position = vec![(0i64, 0u32); entries.len()];
-    for &(low, unit, count) in entries {
-        let slot = &mut next[usize::from(low) % GROUP_SIZE as usize];
-        by_position[*slot] = (unit, count);
-        *slot += 1;
-    }
+/// Appends to `out` the stored form of a chunk (see the module
+/// documentation) whose list for bucket position `p` is `list(p)`: (unit
+/// id, token count) in ascending unit id. `list` is called once per
+/// position, in ascending order.
+fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, mut list: impl FnMut(usize) -> I) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
     let mut present = 0u64;
-    let mut lengths = Vec::new();
-    let mut lists = Vec::with_capacity(entries.len() * 4);
-    for p in 0..GROUP_SIZE as usize {
-        let list = &by_position[starts[p]..starts[p + 1]];
-        if list.is_empty() {
-            continue;
-        }
-        present |= 1 << p;
+    let mut lengths = [0usize; GROUP_SIZE as usize];
+    let mut lists = Vec::new();
+    for (p, length) in lengths.iter_mut().enumerate() {
         let before = lists.len();
         let mut previous = 0;
-        for &(unit, count) in list {
+        for (unit, count) in list(p) {
             put_varint(&mut lists, (unit - previous) as u64);
             put_varint(&mut lists, u64::from(count));
             previous = unit;
         }
-        put_varint(&mut lengths, (lists.len() - before) as u64);
+        if lists.len() > before {
+            present |= 1 << p;
+            *length = lists.len() - before;
+        }
     }
-    let mut out = Vec::with_capacity(8 + lengths.len() + lists.len());
-    out.extend_from_slice(&present.to_le_bytes());
-    out.extend_from_slice(&lengths);
+    out[start..start + 8].copy_from_slice(&present.to_le_bytes());
+    for &length in lengths.iter().filter(|&&l| l > 0) {
+        put_varint(out, length as u64);
+    }
     out.extend_from_slice(&lists);
-    out
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -502,22 +575,6 @@ impl Blocks<'_> {
     }
 }
 
-/// Calls `f(bucket position, unit id, token count)` for each entry of a
-/// group's pending entries, in the order they were added.
-fn for_each_pending(data: &[u8], mut f: impl FnMut(u8, i64, u32)) -> Option<()> {
-    let mut at = 0;
-    let mut unit = 0i64;
-    while at < data.len() {
-        let low = data[at];
-        let (delta, n1) = get_varint(&data[at + 1..])?;
-        let (count, n2) = get_varint(&data[at + 1 + n1..])?;
-        at += 1 + n1 + n2;
-        unit += delta as i64;
-        f(low, unit, count as u32);
-    }
-    Some(())
-}
-
 fn corrupt(group: u32) -> StoreError {
     StoreError::Corrupt(format!(
         "fuzzy index group {group} is damaged; export the TM (`yakugo export`) and import it into a new store"
@@ -557,6 +614,95 @@ pub(super) fn size(conn: &Connection) -> Result<u64, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stored form of a chunk (see the module documentation) holding
+    /// `entries`, which are in ascending unit id within each bucket position.
+    fn encode_chunk(entries: &[Entry]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_lists(&mut out, |p| {
+            entries
+                .iter()
+                .filter(move |e| usize::from(e.0) == p)
+                .map(|&(_, unit, count)| (unit, count))
+        });
+        out
+    }
+
+    /// Every bucket's entries, in stored order: the lists of its group's
+    /// chunks one after the other.
+    fn stored_lists(conn: &Connection) -> std::collections::BTreeMap<u32, Vec<(i64, u32)>> {
+        let mut lists = std::collections::BTreeMap::<u32, Vec<(i64, u32)>>::new();
+        let mut stmt = conn.prepare("SELECT grp, postings FROM fuzzy_posting ORDER BY grp, seq").unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let group: u32 = row.get(0).unwrap();
+            let data: Vec<u8> = row.get(1).unwrap();
+            for_each_stored(&data, u64::MAX, |p, unit, count| {
+                lists.entry(group * GROUP_SIZE + u32::from(p)).or_default().push((unit, count))
+            })
+            .unwrap();
+        }
+        lists
+    }
+
+    #[test]
+    fn staged_entries_are_written_per_bucket_in_unit_order_across_flushes_and_imports() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        let mut expected = std::collections::BTreeMap::<u32, Vec<(i64, u32)>>::new();
+        let mut counts = vec![0u32; 1 << BUCKET_BITS];
+        let mut state = 7u64;
+        let mut random = move |n: u32| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) % u64::from(n)) as u32
+        };
+        let mut unit = 0i64;
+        for import in 0..3 {
+            let mut buffer = IndexBuffer::new();
+            // A few entries per flush: many flushes, many chunks per group.
+            buffer.limit = 60;
+            for n in 0..120 {
+                // Ids far apart (beyond u32 offsets) now and then.
+                unit += if n == 90 { 1 << 33 } else { 1 + i64::from(random(3)) };
+                let keys: Vec<SegmentKeys> = ["ja", "en"]
+                    .iter()
+                    .map(|lang| {
+                        // Buckets spread over the first and last groups and bands.
+                        let mut buckets: Vec<u32> = (0..random(12))
+                            .map(|_| {
+                                if random(2) == 0 {
+                                    random(200)
+                                } else {
+                                    (1 << BUCKET_BITS) - 1 - random(200)
+                                }
+                            })
+                            .collect();
+                        buckets.sort_unstable();
+                        buckets.dedup();
+                        SegmentKeys {
+                            lang: Lang::parse(lang).unwrap(),
+                            tokens: random(50),
+                            buckets,
+                        }
+                    })
+                    .collect();
+                for segment in &keys {
+                    for &b in &segment.buckets {
+                        expected.entry(b).or_default().push((unit, segment.tokens));
+                        counts[b as usize] += 1;
+                    }
+                }
+                buffer.add(&conn, unit, &keys).unwrap();
+            }
+            buffer.finish(&conn).unwrap();
+            assert_eq!(stored_lists(&conn), expected, "after import {import}");
+            assert_eq!(bucket_counts(&conn).unwrap(), counts);
+        }
+        let chunks: i64 = conn.query_row("SELECT count(*) FROM fuzzy_posting", [], |r| r.get(0)).unwrap();
+        assert!(chunks > 2 * 8, "{chunks} chunks: several flushes per group");
+    }
 
     #[test]
     fn varints_round_trip() {

