@@ -42,7 +42,9 @@
 //! score (tested by proptest).
 
 use crate::text::grams::token_hash;
-use crate::text::normalize::{collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, strip_punctuation};
+use crate::text::normalize::{
+    collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, normalize_stable, strip_punctuation,
+};
 use crate::text::tokens::tokens;
 use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
@@ -115,14 +117,27 @@ pub struct Forms {
 
 impl Forms {
     pub fn of(plain: &str) -> Forms {
+        let letters_of = |folded: &str| {
+            folded
+                .chars()
+                .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3))
+        };
+        // Most text: width and case folded in one pass, and nothing for NFKC
+        // to change after lower-casing, so the letters can be read from the
+        // normalised text.
+        if let Some(normalized) = normalize_stable(plain) {
+            return Forms {
+                letters: letters_of(&normalized),
+                folded: OnceLock::new(),
+                token_hashes: tokens(&normalized).into_iter().map(token_hash).collect(),
+            };
+        }
         // `normalize` and rule 2's folding both start with width, then
         // case; the letters are taken after these two steps.
         let wide = fold_width(plain);
         let lowered = wide.to_lowercase();
-        let letters = lowered
-            .chars()
-            .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3));
+        let letters = letters_of(&lowered);
         let normalized = if plain.chars().any(is_ignorable) {
             normalize(plain)
         } else {
