@@ -59,7 +59,6 @@ use crate::text::grams::buckets;
 use crate::text::normalize::normalize;
 use crate::text::numbers;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -107,19 +106,12 @@ pub struct Match {
     pub date: Option<String>,
 }
 
-/// A unit's source segment, as the score needs it.
+/// A unit's source segment, as the score reads it (with its [`Forms`],
+/// computed where a search needs them).
 #[derive(Clone)]
 struct Source {
     markup: String,
     plain: String,
-    forms: Forms,
-}
-
-impl Source {
-    fn new(markup: String, plain: String) -> Source {
-        let forms = Forms::of(&plain);
-        Source { markup, plain, forms }
-    }
 }
 
 /// A unit seen as a source → target pair.
@@ -143,7 +135,10 @@ impl Pair {
         Some(Pair {
             unit_id: stored.id,
             origin_id: stored.origin_id,
-            source: Source::new(s.markup.clone(), s.plain.clone()),
+            source: Source {
+                markup: s.markup.clone(),
+                plain: s.plain.clone(),
+            },
             target_plain: t.plain.clone(),
             date: unit
                 .admin
@@ -194,8 +189,8 @@ pub struct PairMemory<'s> {
 
 enum Search {
     Indexed(RefCell<Counters>),
-    /// Every pair with its source's token count.
-    Exhaustive(Vec<(Pair, usize)>),
+    /// Every pair with its source's forms.
+    Exhaustive(Vec<(Pair, Forms)>),
 }
 
 /// Per-unit tallies of one block of unit ids ([`COUNT_BLOCK`]) of an
@@ -284,8 +279,8 @@ impl<'s> PairMemory<'s> {
         let mut pairs = Vec::new();
         store.for_each_unit(&ExportFilter::default(), |stored| -> Result<(), StoreError> {
             if let Some(pair) = Pair::of(stored, src, tgt) {
-                let count = pair.source.forms.token_hashes().len();
-                pairs.push((pair, count));
+                let forms = Forms::of(&pair.source.plain);
+                pairs.push((pair, forms));
             }
             Ok(())
         })?;
@@ -328,12 +323,12 @@ impl<'s> PairMemory<'s> {
         match &self.search {
             Search::Exhaustive(pairs) => {
                 let mut best = Best::new(top);
-                for (pair, count) in pairs {
-                    if length_bound(query_tokens.len(), *count) < min {
+                for (pair, forms) in pairs {
+                    if length_bound(query_tokens.len(), forms.token_hashes().len()) < min {
                         continue;
                     }
-                    if let Some(scored) = score_source(&query, &pair.source, min) {
-                        let (score, kind) = self.in_context(&query, scored, || Ok(Some(Cow::Borrowed(pair))))?;
+                    if let Some(scored) = score_source(&query, &pair.source, forms, min) {
+                        let (score, kind) = self.in_context(&query, scored, Some(pair))?;
                         best.offer(score, kind, pair.unit_id, pair);
                     }
                 }
@@ -357,14 +352,26 @@ impl<'s> PairMemory<'s> {
                     let Some((plain, markup)) = self.store.source_text(unit_id, &self.src, &self.tgt)? else {
                         continue;
                     };
-                    if let Some(scored) = score_source(&query, &Source::new(markup, plain), min) {
-                        let (score, kind) = self.in_context(&query, scored, || Ok(self.pair(unit_id)?.map(Cow::Owned)))?;
-                        best.offer(score, kind, unit_id, ());
+                    let forms = Forms::of(&plain);
+                    if let Some(scored) = score_source(&query, &Source { markup, plain }, &forms, min) {
+                        // Loaded now only when its context is to be checked,
+                        // and kept for the result.
+                        let pair = if checks_context(&query, &scored) {
+                            self.pair(unit_id)?
+                        } else {
+                            None
+                        };
+                        let (score, kind) = self.in_context(&query, scored, pair.as_ref())?;
+                        best.offer(score, kind, unit_id, pair);
                     }
                 }
                 let mut matches = Vec::with_capacity(top);
-                for (score, kind, unit_id, ()) in best.into_sorted() {
-                    if let Some(pair) = self.pair(unit_id)? {
+                for (score, kind, unit_id, loaded) in best.into_sorted() {
+                    let pair = match loaded {
+                        Some(pair) => Some(pair),
+                        None => self.pair(unit_id)?,
+                    };
+                    if let Some(pair) = pair {
                         matches.push(self.to_match(&query, score, kind, pair));
                     }
                 }
@@ -426,19 +433,11 @@ impl<'s> PairMemory<'s> {
     }
 
     /// The score and kind of a match scored `scored`: a context match when
-    /// it is exact and the pair (from `pair`, asked only then) has the
-    /// query's context.
-    fn in_context<'p>(
-        &self,
-        query: &Query,
-        scored: Scored,
-        pair: impl FnOnce() -> Result<Option<Cow<'p, Pair>>, StoreError>,
-    ) -> Result<(f64, MatchKind), StoreError> {
-        if scored.kind == MatchKind::Exact && !query.context.is_empty() {
-            if let Some(pair) = pair()? {
-                if self.context_agrees(&pair, query.context)? {
-                    return Ok((CONTEXT_SCORE, MatchKind::Context));
-                }
+    /// [`checks_context`] and `pair` has the query's context.
+    fn in_context(&self, query: &Query, scored: Scored, pair: Option<&Pair>) -> Result<(f64, MatchKind), StoreError> {
+        if let Some(pair) = pair.filter(|_| checks_context(query, &scored)) {
+            if self.context_agrees(pair, query.context)? {
+                return Ok((CONTEXT_SCORE, MatchKind::Context));
             }
         }
         Ok((scored.score, scored.kind))
@@ -492,12 +491,16 @@ impl<'s> PairMemory<'s> {
     }
 }
 
-/// The score of `source` for `query`, when it reaches `min`.
-fn score_source(query: &Query, source: &Source, min: f64) -> Option<Scored> {
-    let scored = score_with(
-        (&query.markup, query.plain, &query.forms),
-        (&source.markup, &source.plain, &source.forms),
-    );
+/// Whether a match scored `scored` may be a context match: it is exact and
+/// the query has a context.
+fn checks_context(query: &Query, scored: &Scored) -> bool {
+    scored.kind == MatchKind::Exact && !query.context.is_empty()
+}
+
+/// The score of `source` (whose forms are `forms`) for `query`, when it
+/// reaches `min`.
+fn score_source(query: &Query, source: &Source, forms: &Forms, min: f64) -> Option<Scored> {
+    let scored = score_with((&query.markup, query.plain, &query.forms), (&source.markup, &source.plain, forms));
     (scored.score >= min).then_some(scored)
 }
 
