@@ -105,7 +105,7 @@ fn candidates(store: &Store, needle: &str, langs: &[Lang]) -> Result<Option<Vec<
         for (first, second) in &pairs {
             let (group, low) = split(bigram_bucket(lang, first, second));
             let mut ids = Vec::new();
-            store.scan_fuzzy_group(group, 1 << low, |unit, _| ids.push(unit))?;
+            store.fuzzy_lists(&[(group, 1 << low)])?.for_each(|unit, _| ids.push(unit))?;
             ids.dedup();
             common = Some(match common {
                 None => ids,

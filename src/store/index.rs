@@ -404,19 +404,6 @@ fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-/// Calls `f(unit_id, token_count)` for each entry of `group` whose bucket
-/// position is in `mask` (bit `p` set), in ascending unit id per chunk and
-/// bucket. A corrupt chunk is reported, not guessed at.
-pub(super) fn scan_group(conn: &Connection, group: u32, mask: u64, mut f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE grp = ?1")?;
-    let mut rows = stmt.query([group as i64])?;
-    while let Some(row) = rows.next()? {
-        let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
-        for_each_stored(data, mask, |_, unit, count| f(unit, count)).ok_or_else(|| corrupt(group))?;
-    }
-    Ok(())
-}
-
 /// Calls `f(bucket position, unit id, token count)` for each entry of a
 /// stored chunk whose position is in `mask`, list by list; the lists of
 /// other positions are skipped undecoded. `None` when the chunk is corrupt.
@@ -499,7 +486,7 @@ pub struct Lists {
 }
 
 /// Reads the lists of the buckets `groups` names: (group, mask of bucket
-/// positions), as [`scan_group`] takes them.
+/// positions in it). A corrupt chunk is reported, not guessed at.
 pub(super) fn read_lists(conn: &Connection, groups: &[(u32, u64)]) -> Result<Lists, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE grp = ?1")?;
     let mut lists = Lists::default();
@@ -518,6 +505,15 @@ impl Lists {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(list);
         self.ranges.push(start..self.bytes.len());
+    }
+
+    /// Calls `f(unit id, token count)` for each entry, list by list (each
+    /// in ascending unit id).
+    pub fn for_each(&self, mut f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
+        for range in &self.ranges {
+            for_each_in_list(&self.bytes[range.clone()], &mut f).ok_or_else(damaged_list)?;
+        }
+        Ok(())
     }
 
     /// The entries of every list in blocks of unit ids: [`Blocks::next`]
@@ -549,7 +545,7 @@ impl Blocks<'_> {
     /// block size), and returns that first id; `None` when every list is
     /// exhausted.
     pub fn next(&mut self, mut f: impl FnMut(u32, u32)) -> Result<Option<i64>, StoreError> {
-        let damaged = || StoreError::Corrupt("a list of the fuzzy index is damaged; export the TM and import it into a new store".into());
+        let damaged = damaged_list;
         let mut first: Option<i64> = None;
         for (cursor, peeked) in &mut self.cursors {
             if peeked.is_none() {
@@ -573,6 +569,10 @@ impl Blocks<'_> {
         }
         Ok(Some(start))
     }
+}
+
+fn damaged_list() -> StoreError {
+    StoreError::Corrupt("a list of the fuzzy index is damaged; export the TM and import it into a new store".into())
 }
 
 fn corrupt(group: u32) -> StoreError {

@@ -130,14 +130,8 @@ impl Store {
         Import::begin(&mut self.conn, origin)
     }
 
-    /// Visits the entries of one group of the fuzzy index whose bucket
-    /// position is set in `mask`: `f(unit_id, token_count)`.
-    pub fn scan_fuzzy_group(&self, group: u32, mask: u64, f: impl FnMut(i64, u32)) -> Result<(), StoreError> {
-        index::scan_group(&self.conn, group, mask, f)
-    }
-
     /// The lists of the fuzzy index's buckets that `groups` names: (group,
-    /// mask of bucket positions in it), for one lookup.
+    /// mask of bucket positions in it), for one lookup or concordance search.
     pub fn fuzzy_lists(&self, groups: &[(u32, u64)]) -> Result<index::Lists, StoreError> {
         index::read_lists(&self.conn, groups)
     }
