@@ -50,17 +50,19 @@
 //! the units imported just before and after it from the same file.
 
 use super::score::{score_with, Forms, Scored};
+use super::screen::Screen;
 use super::{diff, DiffOp, MatchKind};
 use crate::lang::Lang;
 use crate::model::{Meta, Unit};
 use crate::store::index::split;
+use crate::store::signature::Signature;
 use crate::store::{ExportFilter, Store, StoreError, StoredUnit};
 use crate::text::grams::buckets;
 use crate::text::normalize::normalize;
 use crate::text::numbers;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 /// The indexed search finds every match scoring at least this (or the
 /// minimum asked for, when higher); below it, only matches sharing one of
@@ -339,30 +341,46 @@ impl<'s> PairMemory<'s> {
             }
             Search::Indexed(counters) => {
                 let mut counters = counters.borrow_mut();
-                let candidates = self.candidates(&mut counters, query_tokens, min)?;
-                // Candidates are scored from their source text alone; only
-                // the matches kept are loaded whole.
+                let mut candidates = self.candidates(&mut counters, query_tokens, min)?.into_iter().peekable();
+                let screen = Screen::new(&query.forms);
+                // Candidates whose signature gave a bound, awaiting their
+                // text. Both they and the candidates are taken best bound
+                // first; only the matches kept are loaded whole.
+                let mut screened: BinaryHeap<Pending> = BinaryHeap::new();
                 let mut best = Best::new(top);
-                for (bound, unit_id) in candidates {
+                loop {
+                    let from_index = candidates.peek().map(|&(bound, unit_id)| Pending { bound, unit_id });
+                    let next = match (from_index, screened.peek().copied()) {
+                        (Some(i), Some(s)) if s >= i => Step::Text(s),
+                        (Some(i), _) => Step::Screen(i),
+                        (None, Some(s)) => Step::Text(s),
+                        (None, None) => break,
+                    };
+                    let bound = match next {
+                        Step::Text(p) | Step::Screen(p) => p.bound,
+                    };
                     if best.is_full() && bound < best.worst().min(100.0) {
                         break;
                     }
-                    // `None`: a stale entry of a deleted unit, or a unit
-                    // without both languages.
-                    let Some((plain, markup)) = self.store.source_text(unit_id, &self.src, &self.tgt)? else {
-                        continue;
-                    };
-                    let forms = Forms::of(&plain);
-                    if let Some(scored) = score_source(&query, &Source { markup, plain }, &forms, min) {
-                        // Loaded now only when its context is to be checked,
-                        // and kept for the result.
-                        let pair = if checks_context(&query, &scored) {
-                            self.pair(unit_id)?
-                        } else {
-                            None
-                        };
-                        let (score, kind) = self.in_context(&query, scored, pair.as_ref())?;
-                        best.offer(score, kind, unit_id, pair);
+                    match next {
+                        Step::Screen(pending) => {
+                            candidates.next();
+                            let floor = if best.is_full() { best.worst().max(min) } else { min };
+                            let screened_bound =
+                                self.store
+                                    .signature(pending.unit_id, &self.src, &self.tgt, |signature| match signature {
+                                        Signature::Absent => None,
+                                        Signature::Unknown => Some(pending.bound),
+                                        Signature::Known(sig) => screen.bound(&sig, floor),
+                                    })?;
+                            if let Some(bound) = screened_bound {
+                                screened.push(Pending { bound, ..pending });
+                            }
+                        }
+                        Step::Text(pending) => {
+                            screened.pop();
+                            self.score_from_text(&query, pending.unit_id, min, &mut best)?;
+                        }
                     }
                 }
                 let mut matches = Vec::with_capacity(top);
@@ -378,6 +396,29 @@ impl<'s> PairMemory<'s> {
                 Ok(matches)
             }
         }
+    }
+
+    /// Scores unit `unit_id` from its source text and offers it to `best`
+    /// when it reaches `min`.
+    fn score_from_text(&self, query: &Query, unit_id: i64, min: f64, best: &mut Best<Option<Pair>>) -> Result<(), StoreError> {
+        // `None`: a stale entry of a deleted unit, or a unit without both
+        // languages.
+        let Some((plain, markup)) = self.store.source_text(unit_id, &self.src, &self.tgt)? else {
+            return Ok(());
+        };
+        let forms = Forms::of(&plain);
+        if let Some(scored) = score_source(query, &Source { markup, plain }, &forms, min) {
+            // Loaded now only when its context is to be checked, and kept
+            // for the result.
+            let pair = if checks_context(query, &scored) {
+                self.pair(unit_id)?
+            } else {
+                None
+            };
+            let (score, kind) = self.in_context(query, scored, pair.as_ref())?;
+            best.offer(score, kind, unit_id, pair);
+        }
+        Ok(())
     }
 
     /// The units that could score at least `min`, with their bounds, best
@@ -407,6 +448,19 @@ impl<'s> PairMemory<'s> {
             }
         }
         let lists = self.store.fuzzy_lists(&groups)?;
+        if std::env::var("YDBG").is_ok() {
+            let mut n = 0usize;
+            let mut b = lists.blocks(COUNT_BLOCK);
+            while b.next(|_, _| n += 1)?.is_some() {}
+            eprintln!(
+                "DBG lists {} postings {} n_q {} distinct {} skipped {}",
+                groups.len(),
+                n,
+                n_q,
+                distinct,
+                skipped
+            );
+        }
         let mut blocks = lists.blocks(COUNT_BLOCK);
         let mut shortlist = Shortlist::new(n_q, distinct, min);
         while let Some(start) = blocks.next(|offset, count| counters.count(offset, count))? {
@@ -562,6 +616,42 @@ impl Shortlist {
         self.keep_best();
         self.kept
     }
+}
+
+/// A candidate and the highest score it can have.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    bound: f64,
+    unit_id: i64,
+}
+
+/// Ordered by bound, then unit id (the newer first on a tie).
+impl Ord for Pending {
+    fn cmp(&self, other: &Pending) -> std::cmp::Ordering {
+        by_bound(&(other.bound, other.unit_id), &(self.bound, self.unit_id))
+    }
+}
+
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Pending) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Pending) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Pending {}
+
+/// What an indexed lookup does next with its best remaining candidate.
+enum Step {
+    /// Bound its score by its signature.
+    Screen(Pending),
+    /// Score it from its text.
+    Text(Pending),
 }
 
 /// Higher bound first; on a tie, the higher (newer) unit id first.

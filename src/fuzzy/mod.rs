@@ -19,12 +19,14 @@
 //! Numbers that differ between query and match are placeables, handled by
 //! [`crate::text::numbers`].
 //!
-//! [`memory`] applies them to a language pair of the store. The candidate
-//! index (next) will only decide which units get scored.
+//! [`memory`] applies them to a language pair of the store, where the
+//! candidate index decides which units are considered and [`screen`]
+//! bounds their scores from their signatures before any text is read.
 
 pub mod diff;
 pub mod memory;
 pub mod score;
+pub mod screen;
 
 pub use crate::text::tokens::tokens;
 pub use diff::{diff, DiffKind, DiffOp};

@@ -41,11 +41,8 @@
 //! The score is symmetric: swapping query and candidate gives the same
 //! score (tested by proptest).
 
-use crate::text::grams::token_hash;
-use crate::text::normalize::{
-    collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, normalize, normalize_stable, strip_punctuation,
-};
-use crate::text::tokens::tokens;
+use crate::text::keys::MatchKeys;
+use crate::text::normalize::{collapse_whitespace, fold_width, is_cjk, is_ignorable, is_punctuation, strip_punctuation};
 use rapidfuzz::distance::levenshtein;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -95,69 +92,33 @@ pub fn score(query_markup: &str, query_plain: &str, cand_markup: &str, cand_plai
 }
 
 /// A segment's forms the score compares, computed once per segment: a
-/// lookup prepares the query once and each candidate once, and the costly
-/// steps (NFKC, lower case) are shared by both forms.
+/// lookup prepares the query once and each candidate once.
 #[derive(Clone, Debug)]
 pub struct Forms {
-    /// A hash of the letters of the text with width and case folded: its
-    /// characters other than punctuation, whitespace and invisible ones.
-    /// These are exactly the non-space characters of the form rule 2
-    /// compares, so texts whose hashes differ cannot match by rule 2, and
-    /// that form is only built ([`Forms::folded`]) when they agree: rarely,
-    /// among a lookup's candidates.
-    letters: u64,
+    /// Its letters and token hashes. Rule 2's form is only built
+    /// ([`Forms::folded`]) when two texts' letters agree: rarely, among a
+    /// lookup's candidates.
+    keys: MatchKeys,
     /// With every folding of rule 2: equal for formatting and tag matches.
     folded: OnceLock<String>,
-    /// The tokens of the [`normalize`]d text, hashed: what the edit
-    /// distance compares.
-    /// A 64-bit hash makes a collision between two of a segment pair's
-    /// tokens negligible, and spares numbering the tokens per pair.
-    token_hashes: Vec<u64>,
 }
 
 impl Forms {
     pub fn of(plain: &str) -> Forms {
-        let letters_of = |folded: &str| {
-            folded
-                .chars()
-                .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
-                .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3))
-        };
-        // Most text: width and case folded in one pass, and nothing for NFKC
-        // to change after lower-casing, so the letters can be read from the
-        // normalised text.
-        if let Some(normalized) = normalize_stable(plain) {
-            return Forms {
-                letters: letters_of(&normalized),
-                folded: OnceLock::new(),
-                token_hashes: tokens(&normalized).into_iter().map(token_hash).collect(),
-            };
-        }
-        // `normalize` and rule 2's folding both start with width, then
-        // case; the letters are taken after these two steps.
-        let wide = fold_width(plain);
-        let lowered = wide.to_lowercase();
-        let letters = letters_of(&lowered);
-        let normalized = if plain.chars().any(is_ignorable) {
-            normalize(plain)
-        } else {
-            let renormalized = if lowered != wide && !lowered.is_ascii() {
-                fold_width(&lowered)
-            } else {
-                lowered
-            };
-            collapse_whitespace(&renormalized)
-        };
         Forms {
-            letters,
+            keys: MatchKeys::of(plain),
             folded: OnceLock::new(),
-            token_hashes: tokens(&normalized).into_iter().map(token_hash).collect(),
         }
     }
 
     /// The hashes of the segment's tokens, in order.
     pub fn token_hashes(&self) -> &[u64] {
-        &self.token_hashes
+        &self.keys.token_hashes
+    }
+
+    /// The hash of the segment's letters ([`MatchKeys::letters`]).
+    pub fn letters(&self) -> u64 {
+        self.keys.letters
     }
 
     /// Rule 2's form of `plain`, the text these forms are of.
@@ -175,7 +136,7 @@ pub fn score_with(query: (&str, &str, &Forms), cand: (&str, &str, &Forms)) -> Sc
             kind: MatchKind::Exact,
         };
     }
-    if query.letters == cand.letters && query.folded(query_plain) == cand.folded(cand_plain) {
+    if query.letters() == cand.letters() && query.folded(query_plain) == cand.folded(cand_plain) {
         let formatting = formatting_penalty(query_plain, cand_plain);
         let tag_diff = edit_distance(&tags(query_markup), &tags(cand_markup));
         let tag_penalty = if formatting == 0 { tag_diff.max(1) } else { tag_diff };
@@ -185,20 +146,34 @@ pub fn score_with(query: (&str, &str, &Forms), cand: (&str, &str, &Forms)) -> Sc
             kind: if formatting > 0 { MatchKind::Formatting } else { MatchKind::Tags },
         };
     }
-    let (query_tokens, cand_tokens) = (&query.token_hashes, &cand.token_hashes);
+    let (query_tokens, cand_tokens) = (query.token_hashes(), cand.token_hashes());
     let longer = query_tokens.len().max(cand_tokens.len());
+    Scored {
+        score: fuzzy_score(
+            levenshtein::distance(query_tokens.iter().copied(), cand_tokens.iter().copied()),
+            longer,
+        ),
+        kind: MatchKind::Fuzzy,
+    }
+}
+
+/// Rule 3: the score of two texts `distance` token edits apart, the longer
+/// having `longer` tokens.
+pub fn fuzzy_score(distance: usize, longer: usize) -> f64 {
     // Both token lists can only be empty when the texts differ in nothing
     // but whitespace and punctuation, which rule 2 has taken; 0 keeps the
     // division defined all the same.
-    let similarity = if longer == 0 {
-        0.0
-    } else {
-        (1.0 - levenshtein::distance(query_tokens.iter().copied(), cand_tokens.iter().copied()) as f64 / longer as f64) * 100.0
-    };
-    Scored {
-        score: similarity.min(FUZZY_CAP),
-        kind: MatchKind::Fuzzy,
+    if longer == 0 {
+        return 0.0;
     }
+    ((1.0 - distance as f64 / longer as f64) * 100.0).min(FUZZY_CAP)
+}
+
+/// The largest token distance at which rule 3 can still give `floor`
+/// between texts whose longer has `longer` tokens (rounded up: it may let
+/// through one distance too many, never one too few).
+pub fn fuzzy_distance_within(floor: f64, longer: usize) -> usize {
+    (longer as f64 * (100.0 - floor).max(0.0) / 100.0).ceil() as usize
 }
 
 /// The foldings of rule 2, as bits, with their penalties.
@@ -538,7 +513,7 @@ mod tests {
             }
             let b: String = b.into_iter().collect();
             if fold(&a, ALL) == fold(&b, ALL) {
-                prop_assert_eq!(Forms::of(&a).letters, Forms::of(&b).letters, "{:?} {:?}", a, b);
+                prop_assert_eq!(Forms::of(&a).letters(), Forms::of(&b).letters(), "{:?} {:?}", a, b);
             }
         }
 

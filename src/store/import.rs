@@ -1,7 +1,7 @@
 //! Adding units to the store, one file per transaction, merging duplicates.
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
-use super::index::{unit_keys, IndexBuffer, SegmentKeys};
+use super::index::{unit_keys, IndexBuffer, UnitKeys};
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
@@ -38,7 +38,7 @@ pub struct UnitRow {
     langs: String,
     variants: String,
     /// What the fuzzy index records of the unit.
-    keys: Vec<SegmentKeys>,
+    keys: UnitKeys,
 }
 
 impl UnitRow {
@@ -76,8 +76,9 @@ impl<'c> Import<'c> {
         let conn: &'c Connection = conn;
         let (tx, origin_id, known) = begin_file(conn, origin, "unit")?;
         let insert_unit = conn.prepare(&format!(
-            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta) VALUES ({})",
-            placeholders(8 + ADMIN_COUNT + 1)
+            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
+             VALUES ({})",
+            placeholders(8 + ADMIN_COUNT + 2)
         ))?;
         Ok(Import {
             tx,
@@ -134,7 +135,7 @@ impl<'c> Import<'c> {
         let values = head
             .into_iter()
             .chain(columns::admin_params(&unit.admin))
-            .chain([&meta as &dyn ToSql]);
+            .chain([&meta as &dyn ToSql, &row.keys.signature]);
         // Bindings outlive an execution: clear them all to NULL, then bind
         // only the values this unit has.
         let stmt = &mut self.insert_unit;
@@ -146,7 +147,7 @@ impl<'c> Import<'c> {
             }
         }
         stmt.raw_execute()?;
-        self.index.add(&self.tx, self.tx.last_insert_rowid(), &row.keys)
+        self.index.add(&self.tx, self.tx.last_insert_rowid(), &row.keys.segments)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {

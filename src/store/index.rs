@@ -40,12 +40,12 @@
 //! unread when the score floor allows; it only steers speed, never which
 //! matches are found.
 
+use super::signature;
 use super::StoreError;
 use crate::lang::Lang;
 use crate::model::Unit;
-use crate::text::grams::{buckets, token_hash, BUCKET_BITS};
-use crate::text::normalize::normalize;
-use crate::text::tokens::for_each_token;
+use crate::text::grams::{buckets, BUCKET_BITS};
+use crate::text::keys::MatchKeys;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Buckets per group (the low bits of a bucket are stored in one byte).
@@ -88,8 +88,7 @@ pub fn split(bucket: u32) -> (u32, u8) {
 }
 
 /// What the index records of one segment: its language, token count and
-/// buckets. Computing it is most of the index's cost at import and depends
-/// on the unit alone, so importers compute it beside the writing thread.
+/// buckets.
 #[derive(Clone, Debug)]
 pub struct SegmentKeys {
     lang: Lang,
@@ -99,25 +98,37 @@ pub struct SegmentKeys {
     buckets: Vec<u32>,
 }
 
-/// The keys of a unit's indexed segments: its first variant in each
-/// language (primary subtag).
-pub fn unit_keys(unit: &Unit) -> Vec<SegmentKeys> {
-    let mut keys: Vec<SegmentKeys> = Vec::with_capacity(2);
+/// What the index records of one unit: the keys of its indexed segments
+/// (its first variant in each language, by primary subtag) and their
+/// [`signature`](super::signature) for its row. Computing them is most of
+/// the index's cost at import and depends on the unit alone, so importers
+/// compute them beside the writing thread.
+#[derive(Clone, Debug)]
+pub struct UnitKeys {
+    pub(super) segments: Vec<SegmentKeys>,
+    pub(super) signature: Option<Vec<u8>>,
+}
+
+/// The keys of `unit`.
+pub fn unit_keys(unit: &Unit) -> UnitKeys {
+    let mut indexed: Vec<(&Lang, MatchKeys)> = Vec::with_capacity(2);
     for variant in &unit.variants {
-        if keys.iter().any(|k| k.lang.primary() == variant.lang.primary()) {
+        if indexed.iter().any(|(lang, _)| lang.primary() == variant.lang.primary()) {
             continue;
         }
-        let normalized = normalize(&variant.plain);
-        // Japanese has about one token per character, English fewer.
-        let mut hashes = Vec::with_capacity(normalized.chars().count() + 1);
-        for_each_token(&normalized, |t| hashes.push(token_hash(t)));
-        keys.push(SegmentKeys {
-            lang: variant.lang.clone(),
-            tokens: hashes.len() as u32,
-            buckets: buckets(&variant.lang, &hashes),
-        });
+        indexed.push((&variant.lang, MatchKeys::of(&variant.plain)));
     }
-    keys
+    UnitKeys {
+        segments: indexed
+            .iter()
+            .map(|(lang, keys)| SegmentKeys {
+                lang: (*lang).clone(),
+                tokens: keys.token_hashes.len() as u32,
+                buckets: buckets(lang, &keys.token_hashes),
+            })
+            .collect(),
+        signature: signature::encode(indexed.iter().map(|(lang, keys)| (*lang, keys))),
+    }
 }
 
 /// The entries of one import not yet written.
@@ -379,7 +390,7 @@ fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, mut list: imp
     out.extend_from_slice(&lists);
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -389,7 +400,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 
 /// The varint at the start of `bytes` and its length, or `None` when it is
 /// cut short.
-fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+pub(super) fn get_varint(bytes: &[u8]) -> Option<(u64, usize)> {
     // Most token counts and many unit id deltas fit in one byte.
     if let Some(&b) = bytes.first().filter(|&&b| b < 0x80) {
         return Some((u64::from(b), 1));
@@ -581,16 +592,19 @@ fn corrupt(group: u32) -> StoreError {
     ))
 }
 
-/// Rebuilds the whole index from the units (after a migration from a store
-/// that had none, or on request).
+/// Rebuilds the whole index, lists and signatures, from the units (after a
+/// migration that adds or changes a part of it).
 pub(super) fn rebuild(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch("DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;")?;
     let mut buffer = IndexBuffer::new();
     let mut stmt = conn.prepare(&super::read::unit_sql("ORDER BY id"))?;
+    let mut put_signature = conn.prepare("UPDATE unit SET fuzzy = ?2 WHERE id = ?1")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let stored = super::read::unit_from_row(row)?;
-        buffer.add(conn, stored.id, &unit_keys(&stored.unit))?;
+        let keys = unit_keys(&stored.unit);
+        buffer.add(conn, stored.id, &keys.segments)?;
+        put_signature.execute(params![stored.id, keys.signature])?;
     }
     buffer.finish(conn)
 }
@@ -602,13 +616,13 @@ pub(super) fn languages(conn: &Connection) -> Result<Vec<String>, StoreError> {
     Ok(langs)
 }
 
-/// Size of the index in bytes (the postings, without SQLite's overhead).
+/// Size of the index in bytes: the lists and the units' signatures,
+/// without SQLite's overhead.
 pub(super) fn size(conn: &Connection) -> Result<u64, StoreError> {
-    Ok(
-        conn.query_row("SELECT coalesce(sum(length(postings)), 0) FROM fuzzy_posting", [], |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    let bytes = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    let lists = bytes("SELECT coalesce(sum(length(postings)), 0) FROM fuzzy_posting")?;
+    let signatures = bytes("SELECT coalesce(sum(length(fuzzy)), 0) FROM unit")?;
+    Ok((lists + signatures) as u64)
 }
 
 #[cfg(test)]

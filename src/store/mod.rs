@@ -9,7 +9,8 @@
 //!   props and notes (JSON), the sorted list of its languages (`langs`),
 //!   `content_hash` (the identity used to merge duplicates), and its
 //!   variants: a JSON array of `{lang, markup, plain?, admin?, meta?}` in
-//!   document order (`plain` only where it differs from `markup`).
+//!   document order (`plain` only where it differs from `markup`); and
+//!   `fuzzy`, the signature lookups score it by ([`signature`]).
 //!
 //! Why the variants live in the unit's row: a unit is always read and
 //! written whole (export, merge, lookup results), and one row per unit
@@ -33,6 +34,7 @@ mod import;
 pub mod index;
 mod read;
 mod schema;
+pub mod signature;
 mod terms;
 
 pub use delete::Deleted;
@@ -146,7 +148,7 @@ impl Store {
         Ok(index::languages(&self.conn)?.iter().filter_map(|l| Lang::parse(l).ok()).collect())
     }
 
-    /// The bytes of postings in the fuzzy index.
+    /// The bytes of the fuzzy index: its lists and the units' signatures.
     pub fn fuzzy_index_size(&self) -> Result<u64, StoreError> {
         index::size(&self.conn)
     }
@@ -283,6 +285,49 @@ mod tests {
         let stats = store.stats().unwrap();
         assert_eq!(stats.units, 0);
         assert!(stats.origins.is_empty());
+    }
+
+    #[test]
+    fn a_store_without_signatures_gets_them_and_its_index_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+        for (ja, en) in [("第10回会議", "10th meeting"), ("総務省", "MIC")] {
+            import
+                .add(&Unit {
+                    variants: vec![variant("ja", ja), variant("en", en)],
+                    ..Unit::default()
+                })
+                .unwrap();
+        }
+        import.commit().unwrap();
+        let state = |store: &Store| -> (Vec<Option<Vec<u8>>>, Vec<Option<Vec<u8>>>) {
+            let column = |sql: &str| {
+                store
+                    .conn
+                    .prepare(sql)
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect()
+            };
+            (
+                column("SELECT fuzzy FROM unit ORDER BY id"),
+                column("SELECT postings FROM fuzzy_posting ORDER BY grp, seq"),
+            )
+        };
+        let written = state(&store);
+        assert!(written.0.iter().all(Option::is_some));
+        drop(store);
+        // A store of schema 4: no signature column, the index as it was.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("ALTER TABLE unit DROP COLUMN fuzzy; PRAGMA user_version = 4;")
+            .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(state(&store), written);
     }
 
     #[test]

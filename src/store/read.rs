@@ -2,6 +2,7 @@
 //! statistics.
 
 use super::columns::{self, ADMIN};
+use super::signature::{self, Signature};
 use super::{Store, StoreError};
 use crate::lang::{Lang, SrcLang};
 use crate::model::{Header, Unit};
@@ -101,6 +102,17 @@ impl Store {
             Some(row) => Ok(columns::source_text_from_row(row, 0, src, tgt)?),
             None => Ok(None),
         }
+    }
+
+    /// What the signature of unit `id` says about it as a candidate for
+    /// `src` → `tgt`, passed to `f` (it borrows from the row).
+    pub fn signature<R>(&self, id: i64, src: &Lang, tgt: &Lang, f: impl FnOnce(Signature<'_>) -> R) -> Result<R, StoreError> {
+        let mut stmt = self.conn().prepare_cached("SELECT langs, fuzzy FROM unit WHERE id = ?1")?;
+        let mut rows = stmt.query([id])?;
+        let Some(row) = rows.next()? else { return Ok(f(Signature::Absent)) };
+        let columns = || -> rusqlite::Result<(&str, Option<&[u8]>)> { Ok((row.get_ref(0)?.as_str()?, row.get_ref(1)?.as_blob_or_null()?)) };
+        let (langs, blob) = columns()?;
+        Ok(f(signature::read(blob, langs, src, tgt)))
     }
 
     /// The plain texts of every unit that has a `src` and a `tgt` variant

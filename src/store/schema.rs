@@ -77,12 +77,15 @@ const MIGRATIONS: &[&str] = &[
     // of one list per group, so a lookup decodes only its buckets. The
     // index is rebuilt in the new layout by `migrate`.
     "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;",
+    // 5: each unit's signature for lookups (see `store::signature`), filled
+    // in by the rebuild of the index.
+    "ALTER TABLE unit ADD COLUMN fuzzy BLOB;",
 ];
 
 /// The migrations after which the fuzzy index is rebuilt from the units:
-/// the one that creates it (a store with units gets them indexed) and the
-/// one that changes its layout.
-const REBUILD_INDEX_AFTER: [usize; 2] = [3, 4];
+/// the one that creates it (a store with units gets them indexed), the one
+/// that changes its layout and the one that adds signatures.
+const REBUILD_INDEX_AFTER: [usize; 3] = [3, 4, 5];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
