@@ -302,7 +302,8 @@ mod tests {
                 .unwrap();
         }
         import.commit().unwrap();
-        let state = |store: &Store| -> (Vec<Option<Vec<u8>>>, Vec<Option<Vec<u8>>>) {
+        type Blobs = Vec<Option<Vec<u8>>>;
+        let state = |store: &Store| -> (Blobs, Blobs) {
             let column = |sql: &str| {
                 store
                     .conn
