@@ -316,16 +316,21 @@ mod tests {
             };
             (
                 column("SELECT fuzzy FROM unit ORDER BY id"),
-                column("SELECT postings FROM fuzzy_posting ORDER BY grp, seq"),
+                column("SELECT postings FROM fuzzy_posting ORDER BY id"),
             )
         };
         let written = state(&store);
         assert!(written.0.iter().all(Option::is_some));
         drop(store);
-        // A store of schema 4: no signature column, the index as it was.
+        // A store of schema 4: no signatures, chunks keyed by two columns.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("ALTER TABLE unit DROP COLUMN fuzzy; PRAGMA user_version = 4;")
-            .unwrap();
+        conn.execute_batch(
+            "ALTER TABLE unit DROP COLUMN fuzzy; DROP TABLE fuzzy_posting;
+             CREATE TABLE fuzzy_posting (grp INTEGER NOT NULL, seq INTEGER NOT NULL, last_unit INTEGER NOT NULL,
+                 postings BLOB NOT NULL, PRIMARY KEY (grp, seq)) WITHOUT ROWID;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
         assert_eq!(state(&store), written);

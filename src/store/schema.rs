@@ -71,20 +71,45 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX term_lang_text ON term(lang, text);
     ",
     // 3: the fuzzy-match candidate index (see `store::index`). A store
-    // that already has units gets its index built by `apply`.
-    super::index::SCHEMA,
+    // that already has units gets its index built by `migrate`.
+    "
+    CREATE TABLE fuzzy_posting (
+        grp       INTEGER NOT NULL,
+        seq       INTEGER NOT NULL,
+        last_unit INTEGER NOT NULL,
+        postings  BLOB NOT NULL,
+        PRIMARY KEY (grp, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_lang (
+        lang TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_df (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        counts BLOB NOT NULL
+    );
+    ",
     // 4: each chunk of the fuzzy index holds one list per bucket instead
     // of one list per group, so a lookup decodes only its buckets. The
     // index is rebuilt in the new layout by `migrate`.
     "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;",
-    // 5: each unit's signature for lookups (see `store::signature`), filled
-    // in by the rebuild of the index.
-    "ALTER TABLE unit ADD COLUMN fuzzy BLOB;",
+    // 5: each unit's signature for lookups (see `store::signature`), and
+    // the chunks of the index keyed by one integer, group and sequence
+    // (see `index::chunk_key`); both filled in by the rebuild of the index.
+    "
+    ALTER TABLE unit ADD COLUMN fuzzy BLOB;
+    DROP TABLE fuzzy_posting;
+    CREATE TABLE fuzzy_posting (
+        id        INTEGER PRIMARY KEY,
+        last_unit INTEGER NOT NULL,
+        postings  BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The migrations after which the fuzzy index is rebuilt from the units:
 /// the one that creates it (a store with units gets them indexed), the one
-/// that changes its layout and the one that adds signatures.
+/// that changes its layout and the one that adds signatures and rekeys the
+/// chunks.
 const REBUILD_INDEX_AFTER: [usize; 3] = [3, 4, 5];
 
 /// The schema version this build writes.
