@@ -468,7 +468,7 @@ impl<'s> PairMemory<'s> {
                 let shared_at_most = (shared + skipped).min(distinct);
                 // Most units share too few buckets to matter: settled
                 // without computing their bound.
-                if shared_at_most >= shortlist.shared_needed {
+                if shared_at_most >= shortlist.shared_needed && !shortlist.rejects(lengths, shared_at_most) {
                     let bound = bound_over_lengths(n_q, lengths, distinct, shared_at_most);
                     shortlist.offer(bound, start + i64::from(offset));
                 }
@@ -600,6 +600,16 @@ impl Shortlist {
                 self.shared_needed = shared_needed(self.n_q, self.distinct, self.floor);
             }
         }
+    }
+
+    /// Whether a unit of exactly known length, sharing `shared` buckets, is
+    /// certainly below the floor: its [`bucket_bound`], tested without the
+    /// division that computing it takes (most units of a query fail here,
+    /// and the division was the largest cost of ranking them).
+    fn rejects(&self, (lo, hi): (usize, usize), shared: usize) -> bool {
+        let longer = self.n_q.max(lo) as f64;
+        // Rounding errs towards keeping the unit: `offer` decides exactly.
+        lo == hi && fewest_edits(self.n_q, lo, self.distinct, shared) > longer * (1.0 - self.floor / 100.0) + 1e-6
     }
 
     /// Keeps the [`VERIFY_LIMIT`] best, the worst of them last.
@@ -736,9 +746,15 @@ fn bucket_bound(query: usize, candidate: usize, distinct: usize, shared: usize) 
     if longer == 0 {
         return 100.0;
     }
+    (1.0 - fewest_edits(query, candidate, distinct, shared) / longer as f64) * 100.0
+}
+
+/// The fewest token edits between a query and a candidate that
+/// [`bucket_bound`] assumes.
+fn fewest_edits(query: usize, candidate: usize, distinct: usize, shared: usize) -> f64 {
     let by_length = query.abs_diff(candidate) as f64;
     let by_buckets = distinct.saturating_sub(shared) as f64 / 2.0;
-    (1.0 - by_length.max(by_buckets) / longer as f64) * 100.0
+    by_length.max(by_buckets)
 }
 
 #[cfg(test)]
