@@ -33,13 +33,16 @@
 //! minimum and 70 are found when they share one of the buckets read, which
 //! real near-matches almost always do; the benchmark reports their recall.
 //!
-//! Candidates are scored in decreasing bound, from their source text alone
-//! (only the matches kept are loaded whole), and the search stops when the
-//! next bound is below the `top`-th best score found: no unscored candidate
-//! could have entered the result. The one other approximation is a cap of
-//! [`VERIFY_LIMIT`] scored candidates per query, which bounds the time of
-//! queries with many weak candidates; the benchmark measures its cost in
-//! recall too.
+//! Candidates are taken in decreasing bound. Each is first screened by its
+//! signature ([`crate::fuzzy::screen`]), which gives a tighter bound, in
+//! practice its score, without reading its text; the candidates whose
+//! screened bound is still the best are then scored from their source text
+//! (only the matches kept are loaded whole). The search stops when the next
+//! bound, of either kind, is below the `top`-th best score found: no
+//! unscored candidate could have entered the result. The one other
+//! approximation is a cap of [`VERIFY_LIMIT`] candidates per query, which
+//! bounds the time of queries with many weak candidates; the benchmark
+//! measures its cost in recall too.
 //!
 //! # Context matches
 //!
@@ -69,7 +72,7 @@ use std::collections::{BinaryHeap, HashMap};
 /// the query's rarer bigrams. See the module documentation.
 pub const EXACT_FROM: f64 = 70.0;
 
-/// The most candidates the indexed search scores for one query.
+/// The most candidates the indexed search screens for one query.
 pub const VERIFY_LIMIT: usize = 100;
 
 /// The score of a context match.
