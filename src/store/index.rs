@@ -479,11 +479,20 @@ impl<'d> ListCursor<'d> {
     }
 
     /// The next entry, `Some(None)` at the end, `None` when corrupt.
+    #[inline]
     fn next(&mut self) -> Option<Option<(i64, u32)>> {
-        if self.at >= self.list.len() {
+        let rest = self.list.get(self.at..)?;
+        // Most entries of a lookup's lists: a delta and a count of one byte
+        // each, read without the general decoder.
+        if let [delta @ 0..0x80, count @ 0..0x80, ..] = *rest {
+            self.at += 2;
+            self.unit = self.unit.checked_add(i64::from(delta))?;
+            return Some(Some((self.unit, u32::from(count))));
+        }
+        if rest.is_empty() {
             return Some(None);
         }
-        let (delta, n1) = get_varint(&self.list[self.at..])?;
+        let (delta, n1) = get_varint(rest)?;
         let (count, n2) = get_varint(self.list.get(self.at + n1..)?)?;
         self.at += n1 + n2;
         self.unit = self.unit.checked_add(i64::try_from(delta).ok()?)?;
