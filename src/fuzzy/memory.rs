@@ -810,6 +810,53 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_the_signature_does_not_cover_is_scored_from_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let origin = NewOrigin {
+            name: "t.tmx".into(),
+            format: "tmx",
+            header: Header::default(),
+        };
+        let v = |lang: &str, text: &str| Variant {
+            lang: Lang::parse(lang).unwrap(),
+            markup: text.into(),
+            plain: text.into(),
+            admin: Default::default(),
+            meta: Default::default(),
+        };
+        let mut import = store.begin_import(&origin).unwrap();
+        // The index and the signature hold the en-GB variant, the first in
+        // English; an en-US lookup scores the en-US one.
+        import
+            .add(&Unit {
+                variants: vec![
+                    v("en-GB", "The ministry organised the meeting"),
+                    v("en-US", "The ministry organized the meeting"),
+                    v("ja", "総務省は会議を開催した"),
+                ],
+                ..Unit::default()
+            })
+            .unwrap();
+        import.commit().unwrap();
+        let (us, ja) = ("en-US".parse().unwrap(), "ja".parse().unwrap());
+        let found = |src: &Lang, query: &str| {
+            let memory = PairMemory::open(&store, src, &ja).unwrap();
+            memory.lookup(query, &Context::default(), 50.0, 5).unwrap()
+        };
+        let matches = found(&us, "The ministry organized the meeting");
+        assert_eq!((matches.len(), matches[0].score), (1, 100.0));
+        let matches = found(&"en".parse().unwrap(), "The ministry organised the meeting");
+        assert_eq!((matches.len(), matches[0].score), (1, 100.0));
+        // A target language the unit lacks.
+        let memory = PairMemory::open(&store, &us, &"fr".parse().unwrap()).unwrap();
+        assert!(memory
+            .lookup("The ministry organized the meeting", &Context::default(), 50.0, 5)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
     fn finds_exact_fuzzy_and_adapted_matches_best_first() {
         let (_dir, store) = store_with(&[
             (
