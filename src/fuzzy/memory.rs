@@ -769,7 +769,9 @@ mod tests {
     use crate::text::grams::token_hash;
     use crate::text::tokens::tokens;
 
-    fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
+    /// A store of one unit per item of `units`, each given as its variants
+    /// (language, text).
+    fn store_of(units: &[Vec<(&str, &str)>]) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.db")).unwrap();
         let origin = NewOrigin {
@@ -778,23 +780,30 @@ mod tests {
             header: Header::default(),
         };
         let mut import = store.begin_import(&origin).unwrap();
-        let v = |lang: &str, text: &str| Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: text.into(),
-            plain: text.into(),
-            admin: Default::default(),
-            meta: Default::default(),
-        };
-        for (ja, en) in pairs {
+        for variants in units {
+            let variants = variants
+                .iter()
+                .map(|&(lang, text)| Variant {
+                    lang: Lang::parse(lang).unwrap(),
+                    markup: text.into(),
+                    plain: text.into(),
+                    admin: Default::default(),
+                    meta: Default::default(),
+                })
+                .collect();
             import
                 .add(&Unit {
-                    variants: vec![v("ja", ja), v("en-US", en)],
+                    variants,
                     ..Unit::default()
                 })
                 .unwrap();
         }
         import.commit().unwrap();
         (dir, store)
+    }
+
+    fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
+        store_of(&pairs.iter().map(|&(ja, en)| vec![("ja", ja), ("en-US", en)]).collect::<Vec<_>>())
     }
 
     fn searches<'s>(store: &'s Store) -> [PairMemory<'s>; 2] {
@@ -811,34 +820,13 @@ mod tests {
 
     #[test]
     fn a_variant_the_signature_does_not_cover_is_scored_from_its_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-        let origin = NewOrigin {
-            name: "t.tmx".into(),
-            format: "tmx",
-            header: Header::default(),
-        };
-        let v = |lang: &str, text: &str| Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: text.into(),
-            plain: text.into(),
-            admin: Default::default(),
-            meta: Default::default(),
-        };
-        let mut import = store.begin_import(&origin).unwrap();
         // The index and the signature hold the en-GB variant, the first in
         // English; an en-US lookup scores the en-US one.
-        import
-            .add(&Unit {
-                variants: vec![
-                    v("en-GB", "The ministry organised the meeting"),
-                    v("en-US", "The ministry organized the meeting"),
-                    v("ja", "総務省は会議を開催した"),
-                ],
-                ..Unit::default()
-            })
-            .unwrap();
-        import.commit().unwrap();
+        let (_dir, store) = store_of(&[vec![
+            ("en-GB", "The ministry organised the meeting"),
+            ("en-US", "The ministry organized the meeting"),
+            ("ja", "総務省は会議を開催した"),
+        ]]);
         let (us, ja) = ("en-US".parse().unwrap(), "ja".parse().unwrap());
         let found = |src: &Lang, query: &str| {
             let memory = PairMemory::open(&store, src, &ja).unwrap();
