@@ -143,6 +143,10 @@ pub(super) struct IndexBuffer {
     /// Entries staged before they are written: [`FLUSH_ENTRIES`] (smaller
     /// in tests).
     limit: usize,
+    /// Per group, the number of its next chunk, once known (-1 before);
+    /// allocated with `df`. Only this buffer writes chunks during its
+    /// import, so what it wrote stays the last chunk.
+    next_seq: Vec<i64>,
 }
 
 /// A staged segment: its unit, token count, and where its buckets end in
@@ -164,6 +168,7 @@ impl IndexBuffer {
             df: Vec::new(),
             langs: Vec::new(),
             limit: FLUSH_ENTRIES,
+            next_seq: Vec::new(),
         }
     }
 
@@ -213,6 +218,7 @@ impl IndexBuffer {
             conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (grp, seq, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
+            self.next_seq = vec![-1; GROUPS as usize];
         }
         const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
         // Where each segment's buckets of the current band begin.
@@ -278,9 +284,16 @@ impl IndexBuffer {
                     .map(|e| e.0)
                     .max()
                     .unwrap_or(0);
-                let previous: Option<(i64, i64, Vec<u8>)> = last
-                    .query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
+                // A group's next chunk number is asked of the store once per
+                // import (16,384 queries a flush otherwise); appending needs
+                // the last chunk itself.
+                let known_seq = self.next_seq[group];
+                let previous: Option<(i64, i64, Vec<u8>)> = if append || known_seq < 0 {
+                    last.query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .optional()?
+                } else {
+                    None
+                };
                 stored.clear();
                 let seq = match previous {
                     Some((seq, stored_last, postings)) if append && postings.len() < APPEND_BELOW && stored_last < first_unit => {
@@ -290,7 +303,7 @@ impl IndexBuffer {
                             .ok_or_else(|| corrupt(group as u32))?;
                         seq
                     }
-                    previous => previous.map_or(0, |(seq, _, _)| seq + 1),
+                    previous => previous.map_or(known_seq.max(0), |(seq, _, _)| seq + 1),
                 };
                 // `stored` is in bucket position order: the stored entries
                 // of position p are the run starting where the earlier
@@ -305,6 +318,7 @@ impl IndexBuffer {
                     stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
                 });
                 put.execute(params![group as i64, seq, last_unit, chunk])?;
+                self.next_seq[group] = seq + 1;
             }
         }
         self.segments.clear();
@@ -331,6 +345,7 @@ impl IndexBuffer {
         let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
         conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
         self.df = Vec::new();
+        self.next_seq = Vec::new();
         Ok(())
     }
 }
