@@ -63,7 +63,7 @@ pub struct Import<'c> {
     /// Content hashes of every stored unit. Most imported units are new, and
     /// a miss here proves it without touching the `unit_hash` index; only a
     /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
-    known: HashSet<i64>,
+    known: KnownHashes,
     /// The unit INSERT, prepared once per file: taking it from the statement
     /// cache and binding every column (most are NULL) cost about half as
     /// much per unit as SQLite's own work of storing it.
@@ -201,6 +201,11 @@ impl<'c> Import<'c> {
     }
 }
 
+/// Content hashes of stored rows. foldhash rather than std's SipHash: one
+/// insert per imported unit, and still seeded at random, so crafted hashes
+/// cannot make the set slow.
+pub(super) type KnownHashes = HashSet<i64, foldhash::fast::RandomState>;
+
 /// Opens a file's write transaction: takes the write lock, records the
 /// origin, and loads the content hashes of `table` (`unit` or `concept`),
 /// the identities new rows are checked against. The connection is shared so
@@ -211,7 +216,7 @@ pub(super) fn begin_file<'c>(
     conn: &'c Connection,
     origin: &NewOrigin,
     table: &str,
-) -> Result<(Transaction<'c>, i64, HashSet<i64>), StoreError> {
+) -> Result<(Transaction<'c>, i64, KnownHashes), StoreError> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(busy_aware)?;
     let header = serde_json::to_string(&origin.header).unwrap_or_default();
     tx.execute(
@@ -222,7 +227,7 @@ pub(super) fn begin_file<'c>(
     let known = {
         let mut stmt = tx.prepare(&format!("SELECT content_hash FROM {table}"))?;
         let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-        hashes.collect::<Result<HashSet<i64>, _>>()?
+        hashes.collect::<Result<KnownHashes, _>>()?
     };
     Ok((tx, origin_id, known))
 }

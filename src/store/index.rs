@@ -152,6 +152,10 @@ pub(super) struct IndexBuffer {
     /// Entries staged before they are written: [`FLUSH_ENTRIES`] (smaller
     /// in tests).
     limit: usize,
+    /// Per group, the number of its next chunk, once known (-1 before);
+    /// allocated with `df`. Only this buffer writes chunks during its
+    /// import, so what it wrote stays the last chunk.
+    next_seq: Vec<i64>,
 }
 
 /// A staged segment: its unit, token count, and where its buckets end in
@@ -173,6 +177,7 @@ impl IndexBuffer {
             df: Vec::new(),
             langs: Vec::new(),
             limit: FLUSH_ENTRIES,
+            next_seq: Vec::new(),
         }
     }
 
@@ -221,6 +226,7 @@ impl IndexBuffer {
         let mut put = conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (id, last_unit, postings) VALUES (?1, ?2, ?3)")?;
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
+            self.next_seq = vec![-1; GROUPS as usize];
         }
         const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
         // Where each segment's buckets of the current band begin.
@@ -286,10 +292,17 @@ impl IndexBuffer {
                     .map(|e| e.0)
                     .max()
                     .unwrap_or(0);
+                // A group's next chunk number is asked of the store once per
+                // import (16,384 queries a flush otherwise); appending needs
+                // the last chunk itself.
+                let known_seq = self.next_seq[group];
                 let group = group as u32;
-                let previous: Option<(i64, i64, Vec<u8>)> = last
-                    .query_row(group_keys(group), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
+                let previous: Option<(i64, i64, Vec<u8>)> = if append || known_seq < 0 {
+                    last.query_row(group_keys(group), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .optional()?
+                } else {
+                    None
+                };
                 stored.clear();
                 let key = match previous {
                     Some((key, stored_last, postings)) if append && postings.len() < APPEND_BELOW && stored_last < first_unit => {
@@ -303,7 +316,7 @@ impl IndexBuffer {
                         let seq = (key as u32).checked_add(1).ok_or_else(|| corrupt(group))?;
                         chunk_key(group, seq)
                     }
-                    None => chunk_key(group, 0),
+                    None => chunk_key(group, u32::try_from(known_seq.max(0)).map_err(|_| corrupt(group))?),
                 };
                 // `stored` is in bucket position order: the stored entries
                 // of position p are the run starting where the earlier
@@ -318,6 +331,7 @@ impl IndexBuffer {
                     stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
                 });
                 put.execute(params![key, last_unit, chunk])?;
+                self.next_seq[group as usize] = i64::from(key as u32) + 1;
             }
         }
         self.segments.clear();
@@ -344,6 +358,7 @@ impl IndexBuffer {
         let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
         conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
         self.df = Vec::new();
+        self.next_seq = Vec::new();
         Ok(())
     }
 }

@@ -5,7 +5,6 @@ use super::{busy_aware, NewOrigin, Store, StoreError};
 use crate::lang::Lang;
 use crate::terms::{Concept, Term, TermStatus};
 use rusqlite::{params, Connection, Row, Transaction};
-use std::collections::HashSet;
 
 /// What [`TermsImport::add`] did with a concept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +19,7 @@ pub enum ConceptOutcome {
 pub struct TermsImport<'c> {
     tx: Transaction<'c>,
     origin_id: i64,
-    known: HashSet<i64>,
+    known: super::import::KnownHashes,
 }
 
 /// A concept's identity: its serialised content (ids excluded, so the same

@@ -86,25 +86,34 @@ fn for_each_piece(text: &str, mut f: impl FnMut(Piece)) {
     };
     let mut grow = Grow::No;
     let mut prev = ' ';
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        let end = start + c.len_utf8();
-        // Fast path for the characters most text is made of, which the
-        // Unicode property lookups below would classify the same way.
-        if c.is_ascii_alphanumeric() {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        // Fast paths for the characters most text is made of, which the
+        // Unicode property lookups below would classify the same way: a run
+        // of ASCII letters and digits at once, then single kana and kanji.
+        if bytes[start].is_ascii_alphanumeric() {
+            let end = bytes[start..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |n| start + n);
             if grow == Grow::Word {
                 extend(&mut current, end);
             } else {
                 start_new(&mut current, start..end, false);
                 grow = Grow::Word;
             }
-            prev = c;
+            prev = char::from(bytes[end - 1]);
+            start = end;
             continue;
         }
+        let Some(c) = text[start..].chars().next() else { break };
+        let end = start + c.len_utf8();
         if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF) {
             start_new(&mut current, start..end, false);
             grow = Grow::Marks;
             prev = c;
+            start = end;
             continue;
         }
         grow = if c.is_whitespace() || c.is_control() {
@@ -116,7 +125,7 @@ fn for_each_piece(text: &str, mut f: impl FnMut(Piece)) {
         } else if is_ignorable(c) {
             grow
         } else if is_punctuation(c) {
-            let next = chars.peek().map_or(' ', |&(_, n)| n);
+            let next = text[end..].chars().next().unwrap_or(' ');
             if grow == Grow::Word && matches!(c, ',' | '.' | '，' | '．') && is_digit(prev) && is_digit(next) {
                 extend(&mut current, end);
                 Grow::Word
@@ -135,6 +144,7 @@ fn for_each_piece(text: &str, mut f: impl FnMut(Piece)) {
             Grow::Word
         };
         prev = c;
+        start = end;
     }
     if let Some(done) = current {
         f(done);
