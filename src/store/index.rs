@@ -5,8 +5,7 @@
 //! # Layout
 //!
 //! Buckets are stored in groups of [`GROUP_SIZE`] (the high bits of the
-//! bucket number), one row per group and *chunk* in `fuzzy_posting`, keyed
-//! by group and chunk sequence number ([`chunk_key`]). A
+//! bucket number), one row per group and *chunk* in `fuzzy_posting`. A
 //! chunk holds, for each bucket of its group that has entries, the list of
 //! units having it: `[present: u64 LE, bit p set when bucket position p has
 //! a list][varint byte length of each present list, ascending p][the
@@ -15,6 +14,12 @@
 //! keeps the rows an import writes bounded (at most one per group per
 //! flush, however many units); the per-bucket lists let a lookup decode
 //! only the buckets of its query, skipping the others by their length.
+//!
+//! Chunks are numbered in the order they are written (the table's rowid)
+//! and found by group through an index on (group, number), so a group's
+//! chunks are read in the order written. Writing appends: keyed by group
+//! first, each flush's chunks went between the earlier ones, splitting
+//! pages and rewriting the whole table at every flush of a large import.
 //!
 //! # Maintenance
 //!
@@ -29,8 +34,8 @@
 //! Deleting units leaves their entries behind: lookups skip ids that no
 //! longer exist, and an entry whose id SQLite reuses for a new unit can
 //! only make that unit look closer than it is (it gets its own entries
-//! too), which costs time, never a match. Chunks are numbered per group
-//! (`seq`), not by unit id, so a reused id never overwrites a chunk.
+//! too), which costs time, never a match. Chunks are numbered by when they
+//! were written, not by unit id, so a reused id never overwrites a chunk.
 //!
 //! Each unit is indexed once per language (primary subtag), by its first
 //! variant in that language: the variant lookups use.
@@ -65,20 +70,6 @@ const BAND_GROUPS: usize = 512;
 /// A group's last chunk below this size is extended rather than followed
 /// by a new chunk.
 const APPEND_BELOW: usize = 16 << 10;
-
-/// The key of chunk `seq` of `group`: chunks sort by group, then sequence.
-/// One integer key (the pair was the key of a `WITHOUT ROWID` table
-/// before) spares SQLite reading whole chunks, tens of kilobytes, into
-/// memory only to compare keys while seeking: a quarter of the time a
-/// lookup spent reading the index.
-fn chunk_key(group: u32, seq: u32) -> i64 {
-    i64::from(group) << 32 | i64::from(seq)
-}
-
-/// The keys of `group`'s chunks: an inclusive range.
-fn group_keys(group: u32) -> [i64; 2] {
-    [chunk_key(group, 0), chunk_key(group, u32::MAX)]
-}
 
 /// The group of a bucket and its position in the group.
 pub fn split(bucket: u32) -> (u32, u8) {
@@ -152,10 +143,6 @@ pub(super) struct IndexBuffer {
     /// Entries staged before they are written: [`FLUSH_ENTRIES`] (smaller
     /// in tests).
     limit: usize,
-    /// Per group, the number of its next chunk, once known (-1 before);
-    /// allocated with `df`. Only this buffer writes chunks during its
-    /// import, so what it wrote stays the last chunk.
-    next_seq: Vec<i64>,
 }
 
 /// A staged segment: its unit, token count, and where its buckets end in
@@ -177,7 +164,6 @@ impl IndexBuffer {
             df: Vec::new(),
             langs: Vec::new(),
             limit: FLUSH_ENTRIES,
-            next_seq: Vec::new(),
         }
     }
 
@@ -219,14 +205,14 @@ impl IndexBuffer {
             return Ok(());
         }
         let mut last = conn.prepare_cached(if append {
-            "SELECT id, last_unit, postings FROM fuzzy_posting WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC LIMIT 1"
+            "SELECT id, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1"
         } else {
-            "SELECT id, last_unit, x'' FROM fuzzy_posting WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC LIMIT 1"
+            "SELECT id, last_unit, x'' FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1"
         })?;
-        let mut put = conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (id, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        // A new chunk takes the next rowid: it is appended.
+        let mut put = conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (id, grp, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
-            self.next_seq = vec![-1; GROUPS as usize];
         }
         const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
         // Where each segment's buckets of the current band begin.
@@ -292,31 +278,24 @@ impl IndexBuffer {
                     .map(|e| e.0)
                     .max()
                     .unwrap_or(0);
-                // A group's next chunk number is asked of the store once per
-                // import (16,384 queries a flush otherwise); appending needs
-                // the last chunk itself.
-                let known_seq = self.next_seq[group];
-                let group = group as u32;
-                let previous: Option<(i64, i64, Vec<u8>)> = if append || known_seq < 0 {
-                    last.query_row(group_keys(group), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                // The last chunk is only needed to extend it, at the end of
+                // an import.
+                let previous: Option<(i64, i64, Vec<u8>)> = if append {
+                    last.query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                         .optional()?
                 } else {
                     None
                 };
                 stored.clear();
-                let key = match previous {
-                    Some((key, stored_last, postings)) if append && postings.len() < APPEND_BELOW && stored_last < first_unit => {
+                let extended = match previous {
+                    Some((id, stored_last, postings)) if postings.len() < APPEND_BELOW && stored_last < first_unit => {
                         // Every stored entry is older than every staged one,
                         // so each bucket's list stays in ascending unit id.
                         for_each_stored(&postings, u64::MAX, |low, unit, count| stored.push((low, unit, count)))
-                            .ok_or_else(|| corrupt(group))?;
-                        key
+                            .ok_or_else(|| corrupt(group as u32))?;
+                        Some(id)
                     }
-                    Some((key, _, _)) => {
-                        let seq = (key as u32).checked_add(1).ok_or_else(|| corrupt(group))?;
-                        chunk_key(group, seq)
-                    }
-                    None => chunk_key(group, u32::try_from(known_seq.max(0)).map_err(|_| corrupt(group))?),
+                    _ => None,
                 };
                 // `stored` is in bucket position order: the stored entries
                 // of position p are the run starting where the earlier
@@ -330,8 +309,7 @@ impl IndexBuffer {
                     }
                     stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
                 });
-                put.execute(params![key, last_unit, chunk])?;
-                self.next_seq[group as usize] = i64::from(key as u32) + 1;
+                put.execute(params![extended, group as i64, last_unit, chunk])?;
             }
         }
         self.segments.clear();
@@ -358,7 +336,6 @@ impl IndexBuffer {
         let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
         conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
         self.df = Vec::new();
-        self.next_seq = Vec::new();
         Ok(())
     }
 }
@@ -525,10 +502,10 @@ pub struct Lists {
 /// Reads the lists of the buckets `groups` names: (group, mask of bucket
 /// positions in it). A corrupt chunk is reported, not guessed at.
 pub(super) fn read_lists(conn: &Connection, groups: &[(u32, u64)]) -> Result<Lists, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE id BETWEEN ?1 AND ?2 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY id")?;
     let mut lists = Lists::default();
     for &(group, mask) in groups {
-        let mut rows = stmt.query(group_keys(group))?;
+        let mut rows = stmt.query([group as i64])?;
         while let Some(row) = rows.next()? {
             let data = row.get_ref(0)?.as_blob().map_err(|_| corrupt(group))?;
             lists_of(data, mask, |_, list| lists.push(list)).ok_or_else(|| corrupt(group))?;
@@ -672,7 +649,7 @@ mod tests {
     /// chunks one after the other.
     fn stored_lists(conn: &Connection) -> std::collections::BTreeMap<u32, Vec<(i64, u32)>> {
         let mut lists = std::collections::BTreeMap::<u32, Vec<(i64, u32)>>::new();
-        let mut stmt = conn.prepare("SELECT id >> 32, postings FROM fuzzy_posting ORDER BY id").unwrap();
+        let mut stmt = conn.prepare("SELECT grp, postings FROM fuzzy_posting ORDER BY grp, id").unwrap();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
             let group: u32 = row.get(0).unwrap();

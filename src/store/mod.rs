@@ -316,7 +316,7 @@ mod tests {
             };
             (
                 column("SELECT fuzzy FROM unit ORDER BY id"),
-                column("SELECT postings FROM fuzzy_posting ORDER BY id"),
+                column("SELECT postings FROM fuzzy_posting ORDER BY grp, id"),
             )
         };
         let written = state(&store);

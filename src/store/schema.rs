@@ -93,16 +93,19 @@ const MIGRATIONS: &[&str] = &[
     // index is rebuilt in the new layout by `migrate`.
     "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_df; DELETE FROM fuzzy_lang;",
     // 5: each unit's signature for lookups (see `store::signature`), and
-    // the chunks of the index keyed by one integer, group and sequence
-    // (see `index::chunk_key`); both filled in by the rebuild of the index.
+    // the chunks of the index numbered in the order written, found by
+    // group through an index (see `store::index`); both filled in by the
+    // rebuild of the index.
     "
     ALTER TABLE unit ADD COLUMN fuzzy BLOB;
     DROP TABLE fuzzy_posting;
     CREATE TABLE fuzzy_posting (
         id        INTEGER PRIMARY KEY,
+        grp       INTEGER NOT NULL,
         last_unit INTEGER NOT NULL,
         postings  BLOB NOT NULL
     );
+    CREATE INDEX fuzzy_posting_group ON fuzzy_posting(grp, id);
     ",
 ];
 
