@@ -99,17 +99,7 @@ impl Store {
         // Takes effect only when the file is created. Larger pages suit rows of
         // a few hundred bytes of text: fewer splits and overflow pages on import.
         conn.execute_batch("PRAGMA page_size = 16384").map_err(open_err)?;
-        // journal_mode answers with a row, so it is queried, not executed.
-        // Switching a new file to WAL ignores the busy timeout: when another
-        // process is creating the same store at this moment, wait and retry.
-        let started = std::time::Instant::now();
-        loop {
-            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
-                Ok(_) => break,
-                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(busy_aware(e)),
-            }
-        }
+        enable_wal(&conn)?;
         // A 32 MB page cache: a 1,000,000-unit import filled 64 MB of it
         // (peak RSS 209 MB instead of 175 MB) at the same speed, its writes
         // being appends and its only random reads the `content_hash` index.
@@ -187,6 +177,23 @@ impl Store {
 
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// Puts the store in WAL mode (readers beside a writer), as it always is
+/// but during an import into an empty store ([`Import`]).
+fn enable_wal(conn: &Connection) -> Result<(), StoreError> {
+    // journal_mode answers with a row, so it is queried, not executed.
+    // Switching to WAL ignores the busy timeout: when another process is
+    // creating or importing into the same store at this moment, wait and
+    // retry.
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(busy_aware(e)),
+        }
     }
 }
 
@@ -334,6 +341,28 @@ mod tests {
         drop(conn);
         let store = Store::open(&path).unwrap();
         assert_eq!(state(&store), written);
+    }
+
+    #[test]
+    fn an_import_into_an_empty_store_leaves_it_in_wal_mode_whether_committed_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let unit = Unit {
+            variants: vec![variant("ja", "会議"), variant("en", "meeting")],
+            ..Unit::default()
+        };
+        let mode = |store: &Store| store.conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).unwrap();
+        for commit in [false, true] {
+            let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+            import.add(&unit).unwrap();
+            if commit {
+                import.commit().unwrap();
+            } else {
+                drop(import);
+            }
+            assert_eq!(mode(&store), "wal");
+            assert_eq!(store.stats().unwrap().units, u64::from(commit));
+        }
     }
 
     #[test]
