@@ -26,7 +26,9 @@
 //!
 //! Writers take the write lock up front (`BEGIN IMMEDIATE`) and readers use
 //! WAL, so two processes importing at once serialise instead of failing,
-//! and a reader never sees half an import.
+//! and a reader never sees half an import. An import into an empty store
+//! runs under a rollback journal instead, which writes its pages once
+//! (others wait for it); the store is in WAL mode again after it.
 
 mod columns;
 mod delete;
