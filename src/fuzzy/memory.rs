@@ -451,19 +451,6 @@ impl<'s> PairMemory<'s> {
             }
         }
         let lists = self.store.fuzzy_lists(&groups)?;
-        if std::env::var("YDBG").is_ok() {
-            let mut n = 0usize;
-            let mut b = lists.blocks(COUNT_BLOCK);
-            while b.next(|_, _| n += 1)?.is_some() {}
-            eprintln!(
-                "DBG lists {} postings {} n_q {} distinct {} skipped {}",
-                groups.len(),
-                n,
-                n_q,
-                distinct,
-                skipped
-            );
-        }
         let mut blocks = lists.blocks(COUNT_BLOCK);
         let mut shortlist = Shortlist::new(n_q, distinct, min);
         while let Some(start) = blocks.next(|offset, count| counters.count(offset, count))? {
