@@ -204,11 +204,7 @@ impl IndexBuffer {
         if self.buckets.is_empty() {
             return Ok(());
         }
-        let mut last = conn.prepare_cached(if append {
-            "SELECT id, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1"
-        } else {
-            "SELECT id, last_unit, x'' FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1"
-        })?;
+        let mut last = conn.prepare_cached("SELECT id, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1")?;
         // A new chunk takes the next rowid: it is appended.
         let mut put = conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (id, grp, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
         if self.df.is_empty() {
