@@ -211,33 +211,14 @@ mod tests {
 
     #[test]
     fn indexed_phrases_find_what_a_scan_finds() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-        let origin = crate::store::NewOrigin {
-            name: "t".into(),
-            format: "tmx",
-            header: Default::default(),
-        };
-        let mut import = store.begin_import(&origin).unwrap();
-        let v = |lang: &str, text: &str| crate::model::Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: text.into(),
-            plain: text.into(),
-            admin: Default::default(),
-            meta: Default::default(),
-        };
-        for (ja, en) in [
-            ("日・ＡＳＥＡＮ政策会議を開催", "The cybersecurity policy meeting was held."),
-            ("会議", "Meeting"),
-            ("総務省", "The security policy meeting of MIC"),
-        ] {
-            let unit = crate::model::Unit {
-                variants: vec![v("ja", ja), v("en", en)],
-                ..Default::default()
-            };
-            import.add(&unit).unwrap();
-        }
-        import.commit().unwrap();
+        let (_dir, store) = crate::store::testing::store_of(
+            &[
+                ("日・ＡＳＥＡＮ政策会議を開催", "The cybersecurity policy meeting was held."),
+                ("会議", "Meeting"),
+                ("総務省", "The security policy meeting of MIC"),
+            ]
+            .map(|(ja, en)| vec![("ja", ja), ("en", en)]),
+        );
         let ids = |phrase: &str| search(&store, phrase, &[], 10).unwrap().iter().map(|h| h.id).collect::<Vec<_>>();
         assert!(candidates(&store, "会議", &[]).unwrap().is_some(), "two kanji use the index");
         assert_eq!(ids("会議"), vec![1, 2]);

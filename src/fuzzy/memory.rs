@@ -751,43 +751,9 @@ fn fewest_edits(query: usize, candidate: usize, distinct: usize, shared: usize) 
 mod tests {
     use super::*;
     use crate::fuzzy::score;
-    use crate::model::{Header, Unit, Variant};
-    use crate::store::NewOrigin;
+    use crate::store::testing::store_of;
     use crate::text::grams::token_hash;
     use crate::text::tokens::tokens;
-
-    /// A store of one unit per item of `units`, each given as its variants
-    /// (language, text).
-    fn store_of(units: &[Vec<(&str, &str)>]) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-        let origin = NewOrigin {
-            name: "t.tmx".into(),
-            format: "tmx",
-            header: Header::default(),
-        };
-        let mut import = store.begin_import(&origin).unwrap();
-        for variants in units {
-            let variants = variants
-                .iter()
-                .map(|&(lang, text)| Variant {
-                    lang: Lang::parse(lang).unwrap(),
-                    markup: text.into(),
-                    plain: text.into(),
-                    admin: Default::default(),
-                    meta: Default::default(),
-                })
-                .collect();
-            import
-                .add(&Unit {
-                    variants,
-                    ..Unit::default()
-                })
-                .unwrap();
-        }
-        import.commit().unwrap();
-        (dir, store)
-    }
 
     fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
         store_of(&pairs.iter().map(|&(ja, en)| vec![("ja", ja), ("en-US", en)]).collect::<Vec<_>>())

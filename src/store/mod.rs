@@ -38,6 +38,8 @@ mod read;
 mod schema;
 pub mod signature;
 mod terms;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use delete::Deleted;
 pub use import::{AddOutcome, Import, UnitRow};
