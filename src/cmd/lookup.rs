@@ -1,6 +1,6 @@
 //! `yakugo lookup [TEXT]`: how was this sentence translated before?
 //!
-//! Usage: `yakugo lookup --src L --tgt L [--min 50] [--top 5] [--exhaustive] [--prev TEXT] [--next TEXT] [--document] [TEXT]`
+//! Usage: `yakugo lookup --src L --tgt L [--min 50] [--top 5] [--exhaustive] [--prev TEXT] [--next TEXT] [--document] [--jobs N] [TEXT]`
 //!
 //! Scores TEXT against the source segments of the language pair and shows
 //! the best matches: the score, the TM source with its differences from the
@@ -9,7 +9,8 @@
 //! the target is shown with the query's numbers substituted. Glossary terms
 //! in the query are listed with their approved renderings, and each match
 //! says whether its target uses them. Without TEXT, reads one query per
-//! line from stdin and answers each in one process; with `--document` the
+//! line from stdin and answers each in one process, on every core (the
+//! answers come in input order); with `--document` the
 //! lines are consecutive segments of one text, so each line's neighbours
 //! are its context (context matches score 101). `--json` prints one object
 //! per query per line: `{"query": "...", "terms": [...], "matches":
@@ -23,6 +24,7 @@
 use crate::cli::{print_json, Global, Outcome};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal};
+use yakugo::fuzzy::batch::BatchQuery;
 use yakugo::fuzzy::memory::{Context, Match, PairMemory};
 use yakugo::fuzzy::DiffKind;
 use yakugo::lang::Lang;
@@ -33,6 +35,7 @@ use yakugo::terms::find::{PreparedText, Rendering, TermHit, TermIndex};
   yakugo lookup --src ja --tgt en '第11回日・ASEAN情報セキュリティ政策会議が開催されました。'
   yakugo lookup --src en --tgt ja --min 70 --top 3 'The meeting was held in Tokyo.'
   grep . tm/new-text.ja.txt | yakugo lookup --src ja --tgt en --json
+  yakugo lookup --src ja --tgt en --jobs 4 --json < queries.txt > answers.jsonl
   grep . tm/new-text.ja.txt | yakugo lookup --src ja --tgt en --document --top 1")]
 pub struct Args {
     /// The sentence to look up; without it, one query per line from stdin.
@@ -63,6 +66,10 @@ pub struct Args {
     /// neighbours are its context.
     #[arg(long, conflicts_with = "text")]
     document: bool,
+    /// Threads for the queries from stdin (default: one per core; one with
+    /// --exhaustive). Answers come in input order whatever the number.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Serialize)]
@@ -101,10 +108,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let terms = TermIndex::new(&glossary);
     let renderings = terms.renderings(&args.tgt);
     let colour = std::io::stdout().is_terminal();
-    let answer = |query: &str, context: &Context| -> anyhow::Result<()> {
+    let answer = |query: &str, matches: Vec<Match>| -> anyhow::Result<()> {
         let query_terms = terms.find(query, Some(&args.src));
-        let matches = memory
-            .lookup(query, context, args.min, args.top)?
+        let matches = matches
             .into_iter()
             .map(|found| {
                 let target = PreparedText::new(&found.target);
@@ -133,39 +139,44 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             Ok(())
         }
     };
-    match &args.text {
-        Some(text) => answer(
-            text,
-            &Context {
-                prev: args.prev.clone(),
-                next: args.next.clone(),
-            },
-        )?,
-        None => {
-            let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = Box::new(std::io::stdin().lock().lines());
-            let queries = lines.map(|l| l.map(|l| l.trim_end_matches('\r').to_string()));
-            if args.document {
-                // Context needs the next line: read the document first.
-                let segments: Vec<String> = queries
-                    .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-                    .collect::<Result<_, _>>()?;
-                for (i, segment) in segments.iter().enumerate() {
-                    let context = Context {
+    let Some(text) = &args.text else {
+        let jobs = args
+            .jobs
+            .or_else(|| std::thread::available_parallelism().ok())
+            .map_or(1, |n| n.get());
+        let lines = std::io::BufReader::new(std::io::stdin())
+            .lines()
+            .map(|l| l.map(|l| l.trim_end_matches('\r').to_string()));
+        let queries: Box<dyn Iterator<Item = anyhow::Result<BatchQuery>> + Send> = if args.document {
+            // Context needs the next line: read the document first.
+            let segments: Vec<String> = lines
+                .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+                .collect::<Result<_, _>>()?;
+            Box::new((0..segments.len()).map(move |i| {
+                Ok(BatchQuery {
+                    text: segments[i].clone(),
+                    context: Context {
                         prev: i.checked_sub(1).map(|p| segments[p].clone()),
                         next: segments.get(i + 1).cloned(),
-                    };
-                    answer(segment, &context)?;
-                }
-            } else {
-                for line in queries {
-                    let line = line?;
-                    if !line.trim().is_empty() {
-                        answer(&line, &Context::default())?;
-                    }
-                }
-            }
-        }
-    }
+                    },
+                })
+            }))
+        } else {
+            Box::new(lines.filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty())).map(|l| {
+                Ok(BatchQuery {
+                    text: l?,
+                    ..BatchQuery::default()
+                })
+            }))
+        };
+        memory.lookup_batch(jobs, args.min, args.top, queries, |query, matches| answer(&query.text, matches))?;
+        return Ok(Outcome::Ok);
+    };
+    let context = Context {
+        prev: args.prev.clone(),
+        next: args.next.clone(),
+    };
+    answer(text, memory.lookup(text, &context, args.min, args.top)?)?;
     Ok(Outcome::Ok)
 }
 

@@ -306,6 +306,20 @@ impl<'s> PairMemory<'s> {
         })
     }
 
+    pub(super) fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// The source and target languages.
+    pub fn languages(&self) -> (&Lang, &Lang) {
+        (&self.src, &self.tgt)
+    }
+
+    /// Whether lookups scan every unit rather than ask the index.
+    pub fn is_exhaustive(&self) -> bool {
+        matches!(self.search, Search::Exhaustive(_))
+    }
+
     /// The `top` best matches scoring at least `min`, best first (ties:
     /// the newer unit first). `context` may be empty.
     pub fn lookup(&self, query: &str, context: &Context, min: f64, top: usize) -> Result<Vec<Match>, StoreError> {

@@ -21,8 +21,10 @@
 //!
 //! [`memory`] applies them to a language pair of the store, where the
 //! candidate index decides which units are considered and [`screen`]
-//! bounds their scores from their signatures before any text is read.
+//! bounds their scores from their signatures before any text is read;
+//! [`batch`] runs many lookups on several cores.
 
+pub mod batch;
 pub mod diff;
 pub mod memory;
 pub mod score;

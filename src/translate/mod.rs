@@ -27,6 +27,7 @@
 
 pub mod html;
 
+use crate::fuzzy::batch::BatchQuery;
 use crate::fuzzy::memory::{Context, Match, PairMemory};
 use crate::fuzzy::MatchKind;
 use crate::lang::Lang;
@@ -43,7 +44,7 @@ use crate::xml::{escape_text, InputError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A document to translate: paragraphs (units) of segments.
 #[derive(Clone, Debug)]
@@ -441,9 +442,6 @@ pub fn count_words(text: &str, lang: &Lang) -> usize {
 /// The engine: a language pair of the store and its glossary.
 pub struct Translator<'s> {
     memory: PairMemory<'s>,
-    /// The store's file, which lookup threads open for themselves; `None`
-    /// for a store without one (lookups then run on `memory` alone).
-    store_path: Option<PathBuf>,
     glossary: Vec<Concept>,
     terms: TermIndex,
     src: Lang,
@@ -465,7 +463,6 @@ impl<'s> Translator<'s> {
         let terms = TermIndex::new(&glossary);
         Ok(Translator {
             memory: PairMemory::open(store, src, tgt)?,
-            store_path: store.path(),
             glossary,
             terms,
             src: src.clone(),
@@ -531,42 +528,22 @@ impl<'s> Translator<'s> {
             .map_or(1, |n| n.get())
             .min(flat.len() / SEGMENTS_PER_THREAD)
             .max(1);
-        let (min, top) = (self.min, self.top);
-        let look_up = |memory: &PairMemory, range: std::ops::Range<usize>| -> Result<Vec<Vec<Match>>, StoreError> {
-            range
-                .map(|i| {
-                    let context = Context {
-                        prev: i.checked_sub(1).map(|p| flat[p].text.clone()),
-                        next: flat.get(i + 1).map(|n| n.text.clone()),
-                    };
-                    let matches = memory.lookup(&flat[i].text, &context, min, top);
-                    progress();
-                    matches
-                })
-                .collect()
-        };
-        let Some(path) = self.store_path.as_deref().filter(|_| threads > 1) else {
-            return look_up(&self.memory, 0..flat.len());
-        };
-        let per_thread = flat.len().div_ceil(threads);
-        let (src, tgt, look_up) = (&self.src, &self.tgt, &look_up);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|t| {
-                    let range = t * per_thread..((t + 1) * per_thread).min(flat.len());
-                    scope.spawn(move || {
-                        let store = Store::open(path)?;
-                        let memory = PairMemory::open(&store, src, tgt)?;
-                        look_up(&memory, range)
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(flat.len());
-            for worker in workers {
-                all.extend(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
-            }
-            Ok(all)
-        })
+        let queries = (0..flat.len()).map(|i| {
+            Ok::<_, StoreError>(BatchQuery {
+                text: flat[i].text.clone(),
+                context: Context {
+                    prev: i.checked_sub(1).map(|p| flat[p].text.clone()),
+                    next: flat.get(i + 1).map(|n| n.text.clone()),
+                },
+            })
+        });
+        let mut all = Vec::with_capacity(flat.len());
+        self.memory.lookup_batch(threads, self.min, self.top, queries, |_, matches| {
+            all.push(matches);
+            progress();
+            Ok(())
+        })?;
+        Ok(all)
     }
 
     fn terms_in(&self, text: &str) -> Vec<TermFound> {
