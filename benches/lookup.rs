@@ -26,9 +26,11 @@
 //!   process each time, 40 queries);
 //! - at 100k, when Python's `rapidfuzz` is installed (`pip install
 //!   rapidfuzz`), the exhaustive `process.cdist` scan with 2 workers over
-//!   the same sources and every 10th query, side by side: the mean time per
-//!   query of each, on those queries, ours on one thread and on two (as
-//!   rapidfuzz has two workers), timed just before and after theirs.
+//!   the same sources and every 5th query, side by side: the mean time per
+//!   query of each, on those queries; ours with the batch routine of
+//!   `yakugo lookup` on one thread and on two (as rapidfuzz has two
+//!   workers), and as `yakugo lookup --jobs 2` in a new process reading the
+//!   queries from stdin, all timed just before and after theirs.
 
 mod common;
 
@@ -36,6 +38,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+use yakugo::fuzzy::batch::BatchQuery;
 use yakugo::fuzzy::memory::{Context, PairMemory};
 use yakugo::lang::Lang;
 use yakugo::store::Store;
@@ -150,7 +153,13 @@ fn main() {
             // Ours timed again right before and after theirs, on the same
             // queries: the load of a shared machine changes within a run.
             let sample: Vec<&str> = queries.iter().step_by(RAPIDFUZZ_STEP).map(String::as_str).collect();
-            let ours = || [1, 2].map(|threads| per_query_ms(&db, &sample, threads));
+            let ours = || {
+                [
+                    per_query_ms(&memory, &sample, 1),
+                    per_query_ms(&memory, &sample, 2),
+                    cli_batch_ms(&db, &sample),
+                ]
+            };
             rapidfuzz_side_by_side(dir.path(), &tm[..reach.min(size)], &sample, ours);
         }
         drop(memory);
@@ -194,12 +203,13 @@ fn ratio((found, all): (usize, usize)) -> String {
 /// Python rapidfuzz's exhaustive scan: `process.cdist` with the
 /// normalised Indel-free Levenshtein similarity, 2 workers.
 /// Every how many queries the rapidfuzz side takes one: its scan is slow.
-const RAPIDFUZZ_STEP: usize = 10;
+const RAPIDFUZZ_STEP: usize = 5;
 
-/// `ours()` times our warm lookups of the same queries, on one thread and
-/// on two (mean ms per query, [`per_query_ms`]); it runs just before and
-/// just after theirs.
-fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], sample: &[&str], ours: impl Fn() -> [f64; 2]) {
+/// `ours()` times our lookups of the same queries (mean ms per query):
+/// warm on one thread and on two ([`per_query_ms`]), and the CLI's batch
+/// mode on two ([`cli_batch_ms`]); it runs just before and just after
+/// theirs.
+fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], sample: &[&str], ours: impl Fn() -> [f64; 3]) {
     let has = Command::new("python3")
         .args(["-c", "import rapidfuzz"])
         .status()
@@ -227,42 +237,59 @@ fn rapidfuzz_side_by_side(dir: &Path, tm: &[(String, String)], sample: &[&str], 
         println!("rapidfuzz side by side failed: {}", String::from_utf8_lossy(&out.stderr));
         return;
     };
-    let [one, two] = [0, 1].map(|i| (before[i] + after[i]) / 2.0);
+    let [one, two, cli] = [0, 1, 2].map(|i| (before[i] + after[i]) / 2.0);
     println!(
-        "rapidfuzz process.cdist, 2 workers, {} sources, {} queries: {theirs:.1} ms/query; yakugo warm on the same queries: \
-         {one:.2} ms/query on 1 thread ({:.1}x), {two:.2} ms/query on 2 threads like rapidfuzz's 2 workers ({:.1}x)",
+        "rapidfuzz process.cdist, 2 workers, {} sources, {} queries: {theirs:.1} ms/query; yakugo on the same queries: \
+         warm {one:.2} ms/query on 1 thread ({:.1}x), warm {two:.2} ms/query on 2 threads like rapidfuzz's 2 workers ({:.1}x), \
+         `yakugo lookup --jobs 2` a new process {cli:.2} ms/query ({:.1}x)",
         tm.len(),
         sample.len(),
         theirs / one,
-        theirs / two
+        theirs / two,
+        theirs / cli
     );
 }
 
-/// Mean wall time per query, in ms, of looking up `sample` on `threads`
-/// threads taking queries in turn, each with its own connection to the
-/// store `db` (opened before the clock starts: lookups are warm).
-fn per_query_ms(db: &Path, sample: &[&str], threads: usize) -> f64 {
-    let (ja, en) = (Lang::parse("ja").expect("ja"), Lang::parse("en").expect("en"));
-    let ready = std::sync::Barrier::new(threads + 1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let start = std::sync::OnceLock::new();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let store = Store::open(db).expect("open store");
-                let memory = PairMemory::open(&store, &ja, &en).expect("open pair");
-                ready.wait();
-                while let Some(q) = sample.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                    memory.lookup(q, &Context::default(), 50.0, 5).expect("lookup");
-                }
-            });
-        }
-        ready.wait();
-        start.get_or_init(Instant::now);
+/// Mean wall time per query, in ms, of looking up `sample` as a batch on
+/// `threads` threads: the routine `yakugo lookup` answers stdin with
+/// ([`PairMemory::lookup_batch`]), which on more than one thread opens a
+/// connection per thread (inside the timing).
+fn per_query_ms(memory: &PairMemory, sample: &[&str], threads: usize) -> f64 {
+    let queries = sample.iter().map(|q| {
+        Ok::<_, yakugo::store::StoreError>(BatchQuery {
+            text: q.to_string(),
+            context: Context::default(),
+        })
     });
-    start
-        .get()
-        .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1e3 / sample.len().max(1) as f64)
+    let t = Instant::now();
+    let mut answered = 0;
+    memory
+        .lookup_batch(threads, 50.0, 5, queries, |_, _| {
+            answered += 1;
+            Ok(())
+        })
+        .expect("lookup");
+    assert_eq!(answered, sample.len());
+    t.elapsed().as_secs_f64() * 1e3 / sample.len().max(1) as f64
+}
+
+/// Mean wall time per query, in ms, of `yakugo lookup --jobs 2` answering
+/// `sample` from stdin: a new process, as a user runs it.
+fn cli_batch_ms(db: &Path, sample: &[&str]) -> f64 {
+    let t = Instant::now();
+    let mut child = Command::new(common::bin())
+        .arg("--db")
+        .arg(db)
+        .args(["--json", "lookup", "--src", "ja", "--tgt", "en", "--jobs", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("run yakugo");
+    let mut input = sample.join("\n");
+    input.push('\n');
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()).expect("write queries");
+    assert!(child.wait().expect("wait for yakugo").success());
+    t.elapsed().as_secs_f64() * 1e3 / sample.len().max(1) as f64
 }
 
 fn percentiles(times: &mut [f64]) -> (f64, f64) {
