@@ -204,9 +204,17 @@ impl IndexBuffer {
         if self.buckets.is_empty() {
             return Ok(());
         }
-        let mut last = conn.prepare_cached("SELECT id, last_unit, postings FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1")?;
-        // A new chunk takes the next rowid: it is appended.
-        let mut put = conn.prepare_cached("INSERT OR REPLACE INTO fuzzy_posting (id, grp, last_unit, postings) VALUES (?1, ?2, ?3, ?4)")?;
+        // The length of the last chunk, not the chunk: it is read only when
+        // small enough to extend, and the chunks a large import has just
+        // written are not.
+        let mut last =
+            conn.prepare_cached("SELECT id, last_unit, length(postings) FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1")?;
+        let mut read = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE id = ?1")?;
+        // A new chunk takes the next rowid: it is appended. Separate
+        // statements rather than one INSERT OR REPLACE, which may delete a
+        // row and so makes SQLite keep a statement journal for each chunk.
+        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        let mut extend = conn.prepare_cached("UPDATE fuzzy_posting SET last_unit = ?2, postings = ?3 WHERE id = ?1")?;
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
         }
@@ -276,7 +284,7 @@ impl IndexBuffer {
                     .unwrap_or(0);
                 // The last chunk is only needed to extend it, at the end of
                 // an import.
-                let previous: Option<(i64, i64, Vec<u8>)> = if append {
+                let previous: Option<(i64, i64, i64)> = if append {
                     last.query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                         .optional()?
                 } else {
@@ -284,7 +292,8 @@ impl IndexBuffer {
                 };
                 stored.clear();
                 let extended = match previous {
-                    Some((id, stored_last, postings)) if postings.len() < APPEND_BELOW && stored_last < first_unit => {
+                    Some((id, stored_last, len)) if len < APPEND_BELOW as i64 && stored_last < first_unit => {
+                        let postings: Vec<u8> = read.query_row([id], |r| r.get(0))?;
                         // Every stored entry is older than every staged one,
                         // so each bucket's list stays in ascending unit id.
                         for_each_stored(&postings, u64::MAX, |low, unit, count| stored.push((low, unit, count)))
@@ -305,7 +314,10 @@ impl IndexBuffer {
                     }
                     stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
                 });
-                put.execute(params![extended, group as i64, last_unit, chunk])?;
+                match extended {
+                    Some(id) => extend.execute(params![id, last_unit, chunk])?,
+                    None => add.execute(params![group as i64, last_unit, chunk])?,
+                };
             }
         }
         self.segments.clear();
