@@ -129,19 +129,7 @@ mod tests {
 
     #[test]
     fn a_batch_on_several_threads_answers_each_query_as_alone_in_query_order() {
-        let texts: Vec<[String; 2]> = (0..300)
-            .map(|i| {
-                [
-                    format!("第{i}回の会議が東京で開催されました。"),
-                    format!("Meeting number {i} was held in Tokyo."),
-                ]
-            })
-            .collect();
-        let units: Vec<Vec<(&str, &str)>> = texts
-            .iter()
-            .map(|[ja, en]| vec![("ja", ja.as_str()), ("en", en.as_str())])
-            .collect();
-        let (_dir, store) = crate::store::testing::store_of(&units);
+        let (_dir, store) = crate::store::testing::meetings_store(300);
         let (ja, en) = (Lang::parse("ja").unwrap(), Lang::parse("en").unwrap());
         let memory = PairMemory::open(&store, &ja, &en).unwrap();
         let queries: Vec<BatchQuery> = (0..200)

@@ -37,3 +37,22 @@ pub fn store_of(units: &[Vec<(&str, &str)>]) -> (tempfile::TempDir, Store) {
     import.commit().unwrap();
     (dir, store)
 }
+
+/// A store of `n` ja-en meeting announcements differing only in their
+/// number (`第{i}回の会議が東京で開催されました。`), for tests that need
+/// many similar units.
+pub fn meetings_store(n: usize) -> (tempfile::TempDir, Store) {
+    let texts: Vec<[String; 2]> = (0..n)
+        .map(|i| {
+            [
+                format!("第{i}回の会議が東京で開催されました。"),
+                format!("Meeting number {i} was held in Tokyo."),
+            ]
+        })
+        .collect();
+    let units: Vec<Vec<(&str, &str)>> = texts
+        .iter()
+        .map(|[ja, en]| vec![("ja", ja.as_str()), ("en", en.as_str())])
+        .collect();
+    store_of(&units)
+}

@@ -588,19 +588,7 @@ mod tests {
 
     #[test]
     fn long_documents_looked_up_on_several_threads_match_one_thread() {
-        let texts: Vec<[String; 2]> = (0..300)
-            .map(|i| {
-                [
-                    format!("第{i}回の会議が東京で開催されました。"),
-                    format!("Meeting number {i} was held in Tokyo."),
-                ]
-            })
-            .collect();
-        let units: Vec<Vec<(&str, &str)>> = texts
-            .iter()
-            .map(|[ja, en]| vec![("ja", ja.as_str()), ("en", en.as_str())])
-            .collect();
-        let (_dir, store) = crate::store::testing::store_of(&units);
+        let (_dir, store) = crate::store::testing::meetings_store(300);
         let (ja, en) = (Lang::parse("ja").unwrap(), Lang::parse("en").unwrap());
         let text: String = (0..2 * SEGMENTS_PER_THREAD + 50)
             .map(|i| format!("第{}回の会議が大阪で開催されました。\n\n", i * 7 % 400))
