@@ -8,7 +8,7 @@
 //! function, so the keys an index holds are the keys a lookup computes.
 
 use crate::text::grams::token_hash;
-use crate::text::normalize::{collapse_whitespace, fold_width, is_ignorable, is_punctuation, normalize, normalize_stable};
+use crate::text::normalize::{collapse_whitespace, fold_stable, fold_width, is_ignorable, is_punctuation, normalize};
 use crate::text::tokens::for_each_token;
 
 /// A segment's keys for matching.
@@ -26,12 +26,6 @@ pub struct MatchKeys {
 
 impl MatchKeys {
     pub fn of(plain: &str) -> MatchKeys {
-        let letters_of = |folded: &str| {
-            folded
-                .chars()
-                .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
-                .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3))
-        };
         let hashes_of = |normalized: &str| {
             // Japanese has about one token per character, English fewer.
             let mut hashes = Vec::with_capacity(normalized.len() / 2 + 1);
@@ -39,11 +33,13 @@ impl MatchKeys {
             hashes
         };
         // Most text: width and case folded in one pass, and nothing for NFKC
-        // to change after lower-casing, so the letters can be read from the
-        // normalised text.
-        if let Some(normalized) = normalize_stable(plain) {
+        // to change after lower-casing, so the letters are those of the
+        // normalised text, hashed as it is made.
+        let mut normalized = String::with_capacity(plain.len());
+        let mut letters = LETTERS_SEED;
+        if fold_stable(plain, &mut normalized, |c| letters = add_letter(letters, c)) {
             return MatchKeys {
-                letters: letters_of(&normalized),
+                letters,
                 token_hashes: hashes_of(&normalized),
             };
         }
@@ -69,6 +65,21 @@ impl MatchKeys {
     }
 }
 
+/// The letters hash (FNV-1a over code points) before any letter.
+const LETTERS_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn add_letter(hash: u64, c: char) -> u64 {
+    (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The letters hash of text with width and case folded.
+fn letters_of(folded: &str) -> u64 {
+    folded
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
+        .fold(LETTERS_SEED, add_letter)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +96,16 @@ mod tests {
         ]) {
             let expected: Vec<u64> = tokens(&normalize(&s)).into_iter().map(token_hash).collect();
             prop_assert_eq!(MatchKeys::of(&s).token_hashes, expected);
+        }
+
+        /// The letters hashed while normalising are those of the text with
+        /// width and case folded, as the general path takes them.
+        #[test]
+        fn letters_are_those_of_the_folded_text(s in prop_oneof![
+            "[a-zA-Zａ-ｚＡ-Ｚ0-9０-９かカ漢ー々〒・「」$+ \t\n\u{1}.,、。!！（）\u{3000}]{0,24}",
+            any::<String>(),
+        ]) {
+            prop_assert_eq!(MatchKeys::of(&s).letters, letters_of(&fold_width(&s).to_lowercase()));
         }
     }
 }
