@@ -245,11 +245,15 @@ pub fn strip_punctuation(s: &str) -> String {
 }
 
 /// Whether `c` is Unicode punctuation (general category P).
+///
+/// Inlined, with ASCII and the common CJK characters answered without the
+/// table: import tests every character of every segment (for the letters
+/// of [`MatchKeys`](crate::text::keys::MatchKeys)), and a call per
+/// character cost more than the test.
+#[inline]
 pub fn is_punctuation(c: char) -> bool {
-    // ASCII without the table: the ASCII symbols (category S) are not
-    // punctuation.
     if c.is_ascii() {
-        return c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+        return ASCII_PUNCTUATION >> (c as u32) & 1 == 1;
     }
     if is_plain_cjk(c) {
         return matches!(c, '、' | '。');
@@ -257,6 +261,21 @@ pub fn is_punctuation(c: char) -> bool {
     static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
     PUNCTUATION.contains(c)
 }
+
+/// The ASCII punctuation characters, bit `b` for byte `b`: ASCII
+/// punctuation but the ASCII symbols (category S), which are not
+/// punctuation in Unicode's sense.
+const ASCII_PUNCTUATION: u128 = {
+    let mut set = 0u128;
+    let mut b = 0u8;
+    while b < 128 {
+        if b.is_ascii_punctuation() && !matches!(b, b'$' | b'+' | b'<' | b'=' | b'>' | b'^' | b'`' | b'|' | b'~') {
+            set |= 1 << b;
+        }
+        b += 1;
+    }
+    set
+};
 
 /// Whether `c` is a combining mark (general category M), which belongs to
 /// the character before it.
@@ -331,6 +350,7 @@ impl CharSet {
         }
     }
 
+    #[inline(never)]
     fn contains(&self, c: char) -> bool {
         self.0
             .binary_search_by(|&(lo, hi)| {
