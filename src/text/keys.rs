@@ -9,7 +9,7 @@
 
 use crate::text::grams::token_hash;
 use crate::text::normalize::{collapse_whitespace, fold_stable, fold_width, is_ignorable, is_punctuation, normalize};
-use crate::text::tokens::for_each_token;
+use crate::text::tokens::{for_each_stable_token, for_each_token};
 
 /// A segment's keys for matching.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,22 +26,17 @@ pub struct MatchKeys {
 
 impl MatchKeys {
     pub fn of(plain: &str) -> MatchKeys {
-        let hashes_of = |normalized: &str| {
-            // Japanese has about one token per character, English fewer.
-            let mut hashes = Vec::with_capacity(normalized.len() / 2 + 1);
-            for_each_token(normalized, |t| hashes.push(token_hash(t)));
-            hashes
-        };
+        // Japanese has about one token per character, English fewer.
+        let mut token_hashes = Vec::with_capacity(plain.len() / 2 + 1);
         // Most text: width and case folded in one pass, and nothing for NFKC
         // to change after lower-casing, so the letters are those of the
-        // normalised text, hashed as it is made.
+        // normalised text, hashed as it is made, and its tokens need no
+        // Unicode tables either.
         let mut normalized = String::with_capacity(plain.len());
         let mut letters = LETTERS_SEED;
         if fold_stable(plain, &mut normalized, |c| letters = add_letter(letters, c)) {
-            return MatchKeys {
-                letters,
-                token_hashes: hashes_of(&normalized),
-            };
+            for_each_stable_token(&normalized, |t| token_hashes.push(token_hash(t)));
+            return MatchKeys { letters, token_hashes };
         }
         // `normalize` and rule 2's folding both start with width, then
         // case; the letters are taken after these two steps.
@@ -58,10 +53,8 @@ impl MatchKeys {
             };
             collapse_whitespace(&renormalized)
         };
-        MatchKeys {
-            letters,
-            token_hashes: hashes_of(&normalized),
-        }
+        for_each_token(&normalized, |t| token_hashes.push(token_hash(t)));
+        MatchKeys { letters, token_hashes }
     }
 }
 
