@@ -73,17 +73,17 @@ pub(crate) fn for_each_stable_token<'t>(normalized: &'t str, mut f: impl FnMut(&
         if let Some(start) = word.take() {
             f(&normalized[start..i]);
         }
-        let Some(c) = normalized[i..].chars().next() else { break };
-        let token = if b < 0x80 {
+        let (token, len) = if b < 0x80 {
             // Not whitespace, not a control character.
-            b > b' ' && b != 0x7F && !is_punctuation(c)
+            (b > b' ' && b != 0x7F && !is_punctuation(char::from(b)), 1)
         } else {
-            !is_punctuation(c)
+            let Some(c) = normalized[i..].chars().next() else { break };
+            (!is_punctuation(c), c.len_utf8())
         };
         if token {
-            f(&normalized[i..i + c.len_utf8()]);
+            f(&normalized[i..i + len]);
         }
-        i += c.len_utf8();
+        i += len;
     }
     if let Some(start) = word {
         f(&normalized[start..]);
