@@ -42,10 +42,13 @@ pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
     let mut out = Vec::with_capacity(token_hashes.len() + 1);
     let lang_key = xxh3_64(lang.primary().as_bytes());
     let mut previous = START;
-    for &hash in token_hashes.iter().chain(std::iter::once(&END)) {
+    // The last token's bigram with `$` after the loop, not chained to it:
+    // the chain's test per token cost more than the bucket.
+    for &hash in token_hashes {
         out.push(bucket(lang_key, previous, hash));
         previous = hash;
     }
+    out.push(bucket(lang_key, previous, END));
     out.sort_unstable();
     out.dedup();
     out

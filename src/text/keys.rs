@@ -8,8 +8,8 @@
 //! function, so the keys an index holds are the keys a lookup computes.
 
 use crate::text::grams::token_hash;
-use crate::text::normalize::{collapse_whitespace, fold_width, is_ignorable, is_punctuation, normalize, normalize_stable};
-use crate::text::tokens::for_each_token;
+use crate::text::normalize::{collapse_whitespace, fold_stable, fold_width, is_ignorable, is_punctuation, normalize};
+use crate::text::tokens::{for_each_stable_token, for_each_token};
 
 /// A segment's keys for matching.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,26 +26,17 @@ pub struct MatchKeys {
 
 impl MatchKeys {
     pub fn of(plain: &str) -> MatchKeys {
-        let letters_of = |folded: &str| {
-            folded
-                .chars()
-                .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
-                .fold(0xcbf2_9ce4_8422_2325_u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3))
-        };
-        let hashes_of = |normalized: &str| {
-            // Japanese has about one token per character, English fewer.
-            let mut hashes = Vec::with_capacity(normalized.len() / 2 + 1);
-            for_each_token(normalized, |t| hashes.push(token_hash(t)));
-            hashes
-        };
+        // Japanese has about one token per character, English fewer.
+        let mut token_hashes = Vec::with_capacity(plain.len() / 2 + 1);
         // Most text: width and case folded in one pass, and nothing for NFKC
-        // to change after lower-casing, so the letters can be read from the
-        // normalised text.
-        if let Some(normalized) = normalize_stable(plain) {
-            return MatchKeys {
-                letters: letters_of(&normalized),
-                token_hashes: hashes_of(&normalized),
-            };
+        // to change after lower-casing, so the letters are those of the
+        // normalised text, hashed as it is made, and its tokens need no
+        // Unicode tables either.
+        let mut normalized = String::with_capacity(plain.len());
+        let mut letters = LETTERS_SEED;
+        if fold_stable(plain, &mut normalized, |c| letters = add_letter(letters, c)) {
+            for_each_stable_token(&normalized, |t| token_hashes.push(token_hash(t)));
+            return MatchKeys { letters, token_hashes };
         }
         // `normalize` and rule 2's folding both start with width, then
         // case; the letters are taken after these two steps.
@@ -62,11 +53,24 @@ impl MatchKeys {
             };
             collapse_whitespace(&renormalized)
         };
-        MatchKeys {
-            letters,
-            token_hashes: hashes_of(&normalized),
-        }
+        for_each_token(&normalized, |t| token_hashes.push(token_hash(t)));
+        MatchKeys { letters, token_hashes }
     }
+}
+
+/// The letters hash (FNV-1a over code points) before any letter.
+const LETTERS_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn add_letter(hash: u64, c: char) -> u64 {
+    (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The letters hash of text with width and case folded.
+fn letters_of(folded: &str) -> u64 {
+    folded
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !is_punctuation(c) && !is_ignorable(c))
+        .fold(LETTERS_SEED, add_letter)
 }
 
 #[cfg(test)]
@@ -85,6 +89,16 @@ mod tests {
         ]) {
             let expected: Vec<u64> = tokens(&normalize(&s)).into_iter().map(token_hash).collect();
             prop_assert_eq!(MatchKeys::of(&s).token_hashes, expected);
+        }
+
+        /// The letters hashed while normalising are those of the text with
+        /// width and case folded, as the general path takes them.
+        #[test]
+        fn letters_are_those_of_the_folded_text(s in prop_oneof![
+            "[a-zA-Zａ-ｚＡ-Ｚ0-9０-９かカ漢ー々〒・「」$+ \t\n\u{1}.,、。!！（）\u{3000}]{0,24}",
+            any::<String>(),
+        ]) {
+            prop_assert_eq!(MatchKeys::of(&s).letters, letters_of(&fold_width(&s).to_lowercase()));
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn normalize(s: &str) -> String {
 /// once its width is folded, before and after lower-casing.
 pub fn normalize_stable(s: &str) -> Option<String> {
     let mut out = String::with_capacity(s.len());
-    fold_stable(s, &mut out).then_some(out)
+    fold_stable(s, &mut out, |_| {}).then_some(out)
 }
 
 /// [`normalize`] of text made only of ASCII, full-width ASCII, the
@@ -48,13 +48,19 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 /// other text. Most Japanese and English segments are such text, and this
 /// is what indexing them costs at import.
 ///
+/// `letter` is called with each character of the result that is neither
+/// whitespace nor punctuation, in order: the letters
+/// [`MatchKeys`](crate::text::keys::MatchKeys) hashes (the result has no
+/// invisible characters), found in this pass rather than in a second one
+/// over the result.
+///
 /// Why it gives the same result: no such character is invisible; after
 /// full-width ASCII becomes ASCII, every character is an NFKC starter that
 /// composes with nothing (quick check Yes, combining class 0), so the text
 /// is its own NFKC form; only ASCII letters have a lower case; and the only
 /// whitespace is ASCII whitespace and U+3000, collapsed here as
 /// [`collapse_whitespace`] does (tested per character and by proptest).
-fn fold_stable(s: &str, out: &mut String) -> bool {
+pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> bool {
     out.clear();
     // Byte by byte rather than char by char, and what is kept as it is
     // copied a run at a time: ASCII needs no decoding, every other stable
@@ -76,7 +82,15 @@ fn fold_stable(s: &str, out: &mut String) -> bool {
             // English text then is one run, not one per word.
             let single_space =
                 b == b' ' && i > kept && bytes.get(i + 1).is_some_and(|&n| !white(n)) && !bytes[i + 1..].starts_with("\u{3000}".as_bytes());
-            if !white(b) || single_space {
+            if !white(b) {
+                let c = char::from(b.to_ascii_lowercase());
+                if !is_punctuation(c) {
+                    letter(c);
+                }
+                i += 1;
+                continue;
+            }
+            if single_space {
                 i += 1;
                 continue;
             }
@@ -86,13 +100,25 @@ fn fold_stable(s: &str, out: &mut String) -> bool {
             // three-byte sequence.
             let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
             match c {
-                0xFF01..=0xFF5E => ((c - 0xFF01 + 0x21) as u8, 3),
-                0x3000 => (b' ', 3),
-                c if char::from_u32(c).is_some_and(is_stable_cjk) => {
-                    i += 3;
-                    continue;
+                0xFF01..=0xFF5E => {
+                    let ascii = (c - 0xFF01 + 0x21) as u8;
+                    let folded = char::from(ascii.to_ascii_lowercase());
+                    if !is_punctuation(folded) {
+                        letter(folded);
+                    }
+                    (ascii, 3)
                 }
-                _ => return false,
+                0x3000 => (b' ', 3),
+                c => match char::from_u32(c).filter(|&c| is_stable_cjk(c)) {
+                    Some(c) => {
+                        if !is_punctuation(c) {
+                            letter(c);
+                        }
+                        i += 3;
+                        continue;
+                    }
+                    None => return false,
+                },
             }
         } else {
             return false;
@@ -219,11 +245,15 @@ pub fn strip_punctuation(s: &str) -> String {
 }
 
 /// Whether `c` is Unicode punctuation (general category P).
+///
+/// Inlined, with ASCII and the common CJK characters answered without the
+/// table: import tests every character of every segment (for the letters
+/// of [`MatchKeys`](crate::text::keys::MatchKeys)), and a call per
+/// character cost more than the test.
+#[inline]
 pub fn is_punctuation(c: char) -> bool {
-    // ASCII without the table: the ASCII symbols (category S) are not
-    // punctuation.
     if c.is_ascii() {
-        return c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+        return ASCII_PUNCTUATION >> (c as u32) & 1 == 1;
     }
     if is_plain_cjk(c) {
         return matches!(c, '、' | '。');
@@ -231,6 +261,21 @@ pub fn is_punctuation(c: char) -> bool {
     static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
     PUNCTUATION.contains(c)
 }
+
+/// The ASCII punctuation characters, bit `b` for byte `b`: ASCII
+/// punctuation but the ASCII symbols (category S), which are not
+/// punctuation in Unicode's sense.
+const ASCII_PUNCTUATION: u128 = {
+    let mut set = 0u128;
+    let mut b = 0u8;
+    while b < 128 {
+        if b.is_ascii_punctuation() && !matches!(b, b'$' | b'+' | b'<' | b'=' | b'>' | b'^' | b'`' | b'|' | b'~') {
+            set |= 1 << b;
+        }
+        b += 1;
+    }
+    set
+};
 
 /// Whether `c` is a combining mark (general category M), which belongs to
 /// the character before it.
@@ -305,6 +350,7 @@ impl CharSet {
         }
     }
 
+    #[inline(never)]
     fn contains(&self, c: char) -> bool {
         self.0
             .binary_search_by(|&(lo, hi)| {
@@ -428,7 +474,7 @@ mod tests {
         let mut out = String::new();
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             for text in [format!("{c}"), format!(" A{c}\u{3000}\u{301}x"), format!("漢{c}\u{3099}Ｂ ")] {
-                if fold_stable(&text, &mut out) {
+                if fold_stable(&text, &mut out, |_| {}) {
                     assert_eq!(out, normalize_unicode(&text), "{text:?}");
                 }
             }
@@ -439,7 +485,7 @@ mod tests {
         #[test]
         fn the_fast_path_agrees_with_the_unicode_one(s in "[a-zA-ZＡ-Ｚａ-ｚ0-9０-９ ,.、。　\t\n\u{b}\u{1c}（）！～漢字かなカナ・ーゞヾ〇〒〶ヿ]{0,30}") {
             let mut out = String::new();
-            if fold_stable(&s, &mut out) {
+            if fold_stable(&s, &mut out, |_| {}) {
                 prop_assert_eq!(out, normalize_unicode(&s));
             }
         }

@@ -39,6 +39,57 @@ pub fn for_each_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
     });
 }
 
+/// [`for_each_token`] of text that [`fold_stable`] normalised: ASCII
+/// without upper case or runs of whitespace, and the CJK characters that
+/// `fold_stable` accepts. Import tokenises every segment, most of them
+/// such text.
+///
+/// Such text needs none of the general tokeniser's Unicode lookups, and
+/// its tokens follow from each character alone: a run of ASCII letters and
+/// digits is a word (with a `,` or `.` between two digits inside it; no
+/// full-width digit is left), any other ASCII character but whitespace,
+/// control characters and punctuation is a token of its own, and so is
+/// every CJK character but punctuation (none of them is whitespace, a mark
+/// or invisible). Tested against [`for_each_token`] by proptest.
+///
+/// [`fold_stable`]: crate::text::normalize::fold_stable
+pub(crate) fn for_each_stable_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
+    let bytes = normalized.as_bytes();
+    // Where the word being read starts.
+    let mut word = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphanumeric() {
+            word.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        let in_number = word.is_some() && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if matches!(b, b',' | b'.') && in_number {
+            i += 1;
+            continue;
+        }
+        if let Some(start) = word.take() {
+            f(&normalized[start..i]);
+        }
+        let (token, len) = if b < 0x80 {
+            // Not whitespace, not a control character.
+            (b > b' ' && b != 0x7F && !is_punctuation(char::from(b)), 1)
+        } else {
+            let Some(c) = normalized[i..].chars().next() else { break };
+            (!is_punctuation(c), c.len_utf8())
+        };
+        if token {
+            f(&normalized[i..i + len]);
+        }
+        i += len;
+    }
+    if let Some(start) = word {
+        f(&normalized[start..]);
+    }
+}
+
 /// A token or punctuation character of a text, by byte range.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Piece {
@@ -158,7 +209,7 @@ fn is_digit(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::normalize::normalize;
+    use crate::text::normalize::{fold_stable, normalize};
     use proptest::prelude::*;
 
     fn toks(s: &str) -> Vec<String> {
@@ -218,7 +269,34 @@ mod tests {
         assert_eq!(got, ["ｶﾞ", "ｲ", "ﾄﾞ"]);
     }
 
+    #[test]
+    fn stable_tokens_are_the_tokens_around_every_character() {
+        let mut normalized = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("1{c}2 a{c}b"), format!("漢{c}。x{c}")] {
+                if fold_stable(&text, &mut normalized, |_| {}) {
+                    let mut stable = Vec::new();
+                    for_each_stable_token(&normalized, |t| stable.push(t));
+                    assert_eq!(stable, tokens(&normalized), "{text:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn stable_tokens_are_the_tokens(s in prop_oneof![
+            "[a-zA-Zａ-ｚＡ-Ｚ0-9０-９ ,.，．、。\t\n\u{1}\u{7f}$+!?（）「」・ー々〒ヽ〜漢字かなカナ\u{3000}]{0,30}",
+            any::<String>(),
+        ]) {
+            let mut normalized = String::new();
+            if fold_stable(&s, &mut normalized, |_| {}) {
+                let mut stable = Vec::new();
+                for_each_stable_token(&normalized, |t| stable.push(t));
+                prop_assert_eq!(stable, tokens(&normalized));
+            }
+        }
+
         #[test]
         fn pieces_are_ordered_disjoint_nonempty_and_on_char_boundaries(s in any::<String>()) {
             let mut last_end = 0;
