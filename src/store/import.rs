@@ -64,7 +64,7 @@ pub struct Import<'c> {
     /// has it. Most imported units are new, and a miss here proves it
     /// without touching the `unit_hash` index; a hit names the unit to
     /// compare with, so that only a hash shared by different contents
-    /// costs a query.
+    /// costs a query. 16 bytes (plus table overhead) per stored unit.
     known: KnownUnits,
     /// The store was empty, and the `unit_hash` index is dropped until the
     /// commit, which builds it again in one sorted pass: cheaper than
@@ -124,12 +124,7 @@ impl<'c> Import<'c> {
         let known = {
             let mut stmt = tx.prepare("SELECT content_hash, id FROM unit")?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-            let mut known = KnownUnits::default();
-            for row in rows {
-                let (hash, id) = row?;
-                known.insert(hash, id);
-            }
-            known
+            rows.collect::<Result<KnownUnits, _>>()?
         };
         if empty {
             tx.execute_batch("DROP INDEX unit_hash")?;
@@ -160,16 +155,14 @@ impl<'c> Import<'c> {
     /// thread, say); `row` must be `UnitRow::of(unit)`.
     pub fn add_row(&mut self, unit: &Unit, row: &UnitRow) -> Result<AddOutcome, StoreError> {
         let hash = row.hash;
-        let Some(known) = self.known.get(hash) else {
+        let Some(&known) = self.known.get(&hash) else {
             let id = self.insert(unit, row)?;
             self.known.insert(hash, id);
             return Ok(AddOutcome::Added);
         };
-        if known != 0 {
-            let stored = read::load_unit(&self.tx, known)?;
-            if stored.unit.same_content(unit) {
-                return self.merge(stored, unit);
-            }
+        let stored = read::load_unit(&self.tx, known)?;
+        if stored.unit.same_content(unit) {
+            return self.merge(stored, unit);
         }
         // Different contents with one hash: the other units that have it
         // (without the index, while it is rebuilt, a scan: so rare that
@@ -270,10 +263,7 @@ impl<'c> Import<'c> {
 
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
-        // What only the import needed is freed before the hash index is
-        // built (which sorts in memory).
-        std::mem::replace(&mut self.index, IndexBuffer::new()).finish(&self.tx)?;
-        self.known = KnownUnits::default();
+        self.index.finish(&self.tx)?;
         if self.rebuild_hash_index {
             self.tx.execute_batch(UNIT_HASH_INDEX)?;
         }
@@ -290,34 +280,7 @@ const UNIT_HASH_INDEX: &str = "CREATE INDEX unit_hash ON unit(content_hash)";
 pub(super) type KnownHashes = HashSet<i64, foldhash::fast::RandomState>;
 
 /// Content hashes of stored units, each with the id of a unit that has it.
-///
-/// Packed in 12 bytes an entry (the hash as two halves, the id as `u32`),
-/// since they all stay in memory during an import: with `(i64, i64)`
-/// entries, the table's growth past 917k units of a 1M import raised the
-/// import's peak memory by 32 MB. An id beyond `u32` (never seen in
-/// practice) is kept as "some unit": it is then found through the index.
-#[derive(Default)]
-struct KnownUnits(HashMap<[u32; 2], u32, foldhash::fast::RandomState>);
-
-impl KnownUnits {
-    /// Records a unit with `hash`; the first recorded stays.
-    fn insert(&mut self, hash: i64, id: i64) {
-        self.0.entry(Self::key(hash)).or_insert(u32::try_from(id).unwrap_or(u32::MAX));
-    }
-
-    /// `None` when no unit has `hash`; else the id of one, or 0 (no unit's
-    /// id: imports never choose ids) when it was too large to keep.
-    fn get(&self, hash: i64) -> Option<i64> {
-        self.0
-            .get(&Self::key(hash))
-            .map(|&id| if id == u32::MAX { 0 } else { i64::from(id) })
-    }
-
-    fn key(hash: i64) -> [u32; 2] {
-        let bits = hash as u64;
-        [(bits >> 32) as u32, bits as u32]
-    }
-}
+type KnownUnits = HashMap<i64, i64, foldhash::fast::RandomState>;
 
 /// Opens a file's write transaction: takes the write lock and records the
 /// origin. The connection is shared so
@@ -337,23 +300,4 @@ pub(super) fn begin_file<'c>(conn: &'c Connection, origin: &NewOrigin) -> Result
 
 fn placeholders(n: usize) -> String {
     (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::KnownUnits;
-
-    #[test]
-    fn known_units_keep_the_first_id_of_each_whole_hash() {
-        let mut known = KnownUnits::default();
-        let (a, b) = (0x1234_5678_0000_0001_i64, 0x1234_5678_0000_0002_i64);
-        known.insert(a, 7);
-        known.insert(a, 9);
-        known.insert(b, i64::from(u32::MAX) + 5);
-        known.insert(-1, 3);
-        assert_eq!(known.get(a), Some(7));
-        assert_eq!(known.get(b), Some(0), "too large to keep: found through the index");
-        assert_eq!(known.get(-1), Some(3));
-        assert_eq!(known.get(0x1234_5678_0000_0003), None);
-    }
 }

@@ -329,7 +329,7 @@ impl IndexBuffer {
 impl IndexBuffer {
     /// Writes what is buffered and adds the bucket counts to `fuzzy_df`;
     /// the end of an import.
-    pub fn finish(mut self, conn: &Connection) -> Result<(), StoreError> {
+    pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
         self.flush(conn, true)?;
         for lang in self.langs.drain(..) {
             conn.execute("INSERT OR IGNORE INTO fuzzy_lang (lang) VALUES (?1)", [lang])?;
@@ -343,6 +343,7 @@ impl IndexBuffer {
         }
         let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
         conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
+        self.df = Vec::new();
         Ok(())
     }
 }
