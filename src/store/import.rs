@@ -6,7 +6,7 @@ use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction, TransactionBehavior};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// The file an import reads from.
 #[derive(Clone, Debug)]
@@ -60,17 +60,10 @@ impl UnitRow {
 pub struct Import<'c> {
     tx: Transaction<'c>,
     origin_id: i64,
-    /// The content hash of every stored unit, with the id of a unit that
-    /// has it. Most imported units are new, and a miss here proves it
-    /// without touching the `unit_hash` index; a hit names the unit to
-    /// compare with, so that only a hash shared by different contents
-    /// costs a query. 16 bytes (plus table overhead) per stored unit.
-    known: KnownUnits,
-    /// The store was empty, and the `unit_hash` index is dropped until the
-    /// commit, which builds it again in one sorted pass: cheaper than
-    /// inserting each unit's hash at a random place (1M Kyoto units: about
-    /// 15% of the writing thread).
-    rebuild_hash_index: bool,
+    /// Content hashes of every stored unit. Most imported units are new, and
+    /// a miss here proves it without touching the `unit_hash` index; only a
+    /// hit costs a query. 8 bytes (plus table overhead) per stored unit.
+    known: KnownHashes,
     /// The unit INSERT, prepared once per file: taking it from the statement
     /// cache and binding every column (most are NULL) cost about half as
     /// much per unit as SQLite's own work of storing it.
@@ -96,7 +89,8 @@ struct JournalMode<'c> {
 }
 
 impl<'c> JournalMode<'c> {
-    fn for_import(conn: &'c Connection, empty: bool) -> Result<JournalMode<'c>, StoreError> {
+    fn for_import(conn: &'c Connection) -> Result<JournalMode<'c>, StoreError> {
+        let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
         let switched = empty
             && conn
                 .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
@@ -118,17 +112,8 @@ impl Drop for JournalMode<'_> {
 impl<'c> Import<'c> {
     pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
         let conn: &'c Connection = conn;
-        let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM unit)", [], |r| r.get(0))?;
-        let journal = JournalMode::for_import(conn, empty)?;
-        let (tx, origin_id) = begin_file(conn, origin)?;
-        let known = {
-            let mut stmt = tx.prepare("SELECT content_hash, id FROM unit")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-            rows.collect::<Result<KnownUnits, _>>()?
-        };
-        if empty {
-            tx.execute_batch("DROP INDEX unit_hash")?;
-        }
+        let journal = JournalMode::for_import(conn)?;
+        let (tx, origin_id, known) = begin_file(conn, origin, "unit")?;
         let insert_unit = conn.prepare(&format!(
             "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
              VALUES ({})",
@@ -138,7 +123,6 @@ impl<'c> Import<'c> {
             tx,
             origin_id,
             known,
-            rebuild_hash_index: empty,
             insert_unit,
             index: IndexBuffer::new(),
             _journal: journal,
@@ -155,21 +139,13 @@ impl<'c> Import<'c> {
     /// thread, say); `row` must be `UnitRow::of(unit)`.
     pub fn add_row(&mut self, unit: &Unit, row: &UnitRow) -> Result<AddOutcome, StoreError> {
         let hash = row.hash;
-        let Some(&known) = self.known.get(&hash) else {
-            let id = self.insert(unit, row)?;
-            self.known.insert(hash, id);
+        if self.known.insert(hash) {
+            self.insert(unit, row)?;
             return Ok(AddOutcome::Added);
-        };
-        let stored = read::load_unit(&self.tx, known)?;
-        if stored.unit.same_content(unit) {
-            return self.merge(stored, unit);
         }
-        // Different contents with one hash: the other units that have it
-        // (without the index, while it is rebuilt, a scan: so rare that
-        // it does not matter).
         let candidates: Vec<i64> = {
-            let mut stmt = self.tx.prepare_cached("SELECT id FROM unit WHERE content_hash = ?1 AND id != ?2")?;
-            let rows = stmt.query_map([hash, known], |r| r.get(0))?;
+            let mut stmt = self.tx.prepare_cached("SELECT id FROM unit WHERE content_hash = ?1")?;
+            let rows = stmt.query_map([hash], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         for id in candidates {
@@ -182,8 +158,7 @@ impl<'c> Import<'c> {
         Ok(AddOutcome::Added)
     }
 
-    /// Inserts a new unit; its id.
-    fn insert(&mut self, unit: &Unit, row: &UnitRow) -> Result<i64, StoreError> {
+    fn insert(&mut self, unit: &Unit, row: &UnitRow) -> Result<(), StoreError> {
         let srclang = unit.srclang.as_ref().map(|s| s.to_string());
         let count = unit.variants.len() as i64;
         let meta = columns::meta_json(&unit.meta);
@@ -212,9 +187,7 @@ impl<'c> Import<'c> {
             }
         }
         stmt.raw_execute()?;
-        let id = self.tx.last_insert_rowid();
-        self.index.add(&self.tx, id, &row.keys.segments)?;
-        Ok(id)
+        self.index.add(&self.tx, self.tx.last_insert_rowid(), &row.keys.segments)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
@@ -264,30 +237,26 @@ impl<'c> Import<'c> {
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
         self.index.finish(&self.tx)?;
-        if self.rebuild_hash_index {
-            self.tx.execute_batch(UNIT_HASH_INDEX)?;
-        }
         self.tx.commit().map_err(busy_aware)
     }
 }
 
-/// The `unit_hash` index, as the schema creates it.
-const UNIT_HASH_INDEX: &str = "CREATE INDEX unit_hash ON unit(content_hash)";
-
 /// Content hashes of stored rows. foldhash rather than std's SipHash: one
-/// insert per imported row, and still seeded at random, so crafted hashes
+/// insert per imported unit, and still seeded at random, so crafted hashes
 /// cannot make the set slow.
 pub(super) type KnownHashes = HashSet<i64, foldhash::fast::RandomState>;
 
-/// Content hashes of stored units, each with the id of a unit that has it.
-type KnownUnits = HashMap<i64, i64, foldhash::fast::RandomState>;
-
-/// Opens a file's write transaction: takes the write lock and records the
-/// origin. The connection is shared so
+/// Opens a file's write transaction: takes the write lock, records the
+/// origin, and loads the content hashes of `table` (`unit` or `concept`),
+/// the identities new rows are checked against. The connection is shared so
 /// that statements can be prepared beside the transaction; callers hold it
 /// exclusively (the `Store` methods that begin imports take `&mut self`),
 /// which is what rules out nested transactions.
-pub(super) fn begin_file<'c>(conn: &'c Connection, origin: &NewOrigin) -> Result<(Transaction<'c>, i64), StoreError> {
+pub(super) fn begin_file<'c>(
+    conn: &'c Connection,
+    origin: &NewOrigin,
+    table: &str,
+) -> Result<(Transaction<'c>, i64, KnownHashes), StoreError> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(busy_aware)?;
     let header = serde_json::to_string(&origin.header).unwrap_or_default();
     tx.execute(
@@ -295,7 +264,12 @@ pub(super) fn begin_file<'c>(conn: &'c Connection, origin: &NewOrigin) -> Result
         params![origin.name, TmxDate::now().as_str(), origin.format, header],
     )?;
     let origin_id = tx.last_insert_rowid();
-    Ok((tx, origin_id))
+    let known = {
+        let mut stmt = tx.prepare(&format!("SELECT content_hash FROM {table}"))?;
+        let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        hashes.collect::<Result<KnownHashes, _>>()?
+    };
+    Ok((tx, origin_id, known))
 }
 
 fn placeholders(n: usize) -> String {

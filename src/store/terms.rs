@@ -34,13 +34,7 @@ fn concept_hash(c: &Concept) -> i64 {
 impl Store {
     /// Starts a glossary import from one file.
     pub fn begin_terms_import(&mut self, origin: &NewOrigin) -> Result<TermsImport<'_>, StoreError> {
-        let (tx, origin_id) = super::import::begin_file(self.conn_mut(), origin)?;
-        // The identities new concepts are checked against.
-        let known = {
-            let mut stmt = tx.prepare("SELECT content_hash FROM concept")?;
-            let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-            hashes.collect::<Result<super::import::KnownHashes, _>>()?
-        };
+        let (tx, origin_id, known) = super::import::begin_file(self.conn_mut(), origin, "concept")?;
         Ok(TermsImport { tx, origin_id, known })
     }
 
