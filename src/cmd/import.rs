@@ -202,21 +202,28 @@ fn open_source(path: &Path, format: Format, args: &Args) -> anyhow::Result<Resul
 }
 
 /// Units travel from the reading thread to the writing thread in batches:
-/// parsing runs beside SQLite, on the second core. The language check and
-/// the row values ([`UnitRow`]) are computed on the reading thread, which
-/// balances the two, because SQLite's work is the slower per instruction.
-/// 1,000,000 Kyoto units, CPU time per thread: writing 10.8 s and reading
-/// 5.8 s with both on the writing thread, 7.6 s and 8.3 s now; callgrind per
-/// unit now: reading about 29k instructions (parsing 22k, language check 4k,
-/// row values 3k), writing 13.5k.
+/// parsing runs beside SQLite, on the second core. The language check runs
+/// on the reading thread. The row values ([`UnitRow`]: content hash,
+/// variants column, fuzzy index keys) are computed by whichever thread has
+/// time: the reader computes a batch's when the writer is behind (at least
+/// [`WRITER_BEHIND`] batches wait for it), and leaves them to the writer
+/// when it is not. Neither thread is the slower one throughout: the writer
+/// idles while the reader parses, and the reader waits while the writer
+/// flushes the fuzzy index (1M Kyoto units: reader about 14 s of CPU,
+/// writer about 12 s, the writer 30-60% busy between flushes with the row
+/// values all on the reader).
 const BATCH: usize = 512;
+
+/// Batches waiting for the writer from which the reader computes their row
+/// values itself.
+const WRITER_BEHIND: usize = 2;
 
 /// What the reading thread sends.
 enum Batch {
     Units {
         units: Vec<Unit>,
-        /// `UnitRow::of` each unit, computed on the reading thread.
-        rows: Vec<UnitRow>,
+        /// `UnitRow::of` each unit, when the reading thread computed them.
+        rows: Option<Vec<UnitRow>>,
         warnings: Vec<Warning>,
         mismatches: Vec<LanguageMismatch>,
     },
@@ -246,6 +253,8 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = progress(file_len, format!("importing {}", path.display()));
     let mut import = store.begin_import(&origin).context("starting the import")?;
+    // Batches sent and not yet received.
+    let waiting = std::sync::atomic::AtomicUsize::new(0);
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
         // Processed units and rows go back to the reading thread to be freed
@@ -253,20 +262,26 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         // the allocator's per-thread arena (200k Kyoto units: 2.1-2.4 s
         // instead of 2.3-2.5 s; mimalloc instead was slower, 2.7-3.4 s).
         let (recycle, recycled) = std::sync::mpsc::channel::<(Vec<Unit>, Vec<UnitRow>)>();
-        let bar = &bar;
+        let (bar, queue) = (&bar, &waiting);
         std::thread::Builder::new()
             .name("reader".into())
-            .spawn_scoped(scope, move || read_batches(source, checker, sender, recycled, bar, file_len))
+            .spawn_scoped(scope, move || {
+                read_batches(source, checker, (sender, queue), recycled, bar, file_len)
+            })
             .context("starting the reading thread")?;
         let mut failure = None;
         for batch in receiver {
+            waiting.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             let (units, rows, warnings, mismatches) = match batch {
                 Batch::Units {
                     units,
                     rows,
                     warnings,
                     mismatches,
-                } => (units, rows, warnings, mismatches),
+                } => {
+                    let rows = rows.unwrap_or_else(|| units.iter().map(UnitRow::of).collect());
+                    (units, rows, warnings, mismatches)
+                }
                 Batch::Failed(e) => {
                     failure = Some(e);
                     break;
@@ -322,16 +337,21 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
 }
 
 /// The reading thread: parses, checks languages, computes the row values
-/// and sends batches.
+/// when the writer is behind, and sends batches, counting them in
+/// `waiting` (which the writer counts down).
 fn read_batches(
     mut source: Source,
     checker: Option<&LangChecker>,
-    sender: std::sync::mpsc::SyncSender<Batch>,
+    (sender, waiting): (std::sync::mpsc::SyncSender<Batch>, &std::sync::atomic::AtomicUsize),
     recycled: std::sync::mpsc::Receiver<(Vec<Unit>, Vec<UnitRow>)>,
     bar: &indicatif::ProgressBar,
     file_len: u64,
 ) {
     let mut read = 0u64;
+    let send = |batch: Batch| {
+        waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        sender.send(batch).is_ok()
+    };
     loop {
         // Free what the writer has finished with, on this thread.
         while let Ok(done) = recycled.try_recv() {
@@ -352,7 +372,6 @@ fn read_batches(
         if let Source::Tmx(r) = &source {
             bar.set_position(r.bytes_read().min(file_len));
         }
-        let rows: Vec<UnitRow> = units.iter().map(UnitRow::of).collect();
         let mut mismatches = Vec::new();
         for unit in &units {
             read += 1;
@@ -369,21 +388,20 @@ fn read_batches(
                 }
             }
         }
+        let behind = waiting.load(std::sync::atomic::Ordering::Relaxed) >= WRITER_BEHIND;
+        let rows = behind.then(|| units.iter().map(UnitRow::of).collect());
         let done = units.len() < BATCH;
         let warnings = source.take_warnings();
-        if sender
-            .send(Batch::Units {
-                units,
-                rows,
-                warnings,
-                mismatches,
-            })
-            .is_err()
-        {
+        if !send(Batch::Units {
+            units,
+            rows,
+            warnings,
+            mismatches,
+        }) {
             return;
         }
         if let Some(e) = failure {
-            let _ = sender.send(Batch::Failed(e));
+            send(Batch::Failed(e));
             return;
         }
         if done {
