@@ -146,23 +146,19 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .map_or(1, |n| n.get());
         let lines = std::io::BufReader::new(std::io::stdin())
             .lines()
-            .map(|l| l.map(|l| l.trim_end_matches('\r').to_string()));
+            .map(|l| l.map(|l| l.trim_end_matches('\r').to_string()))
+            .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()));
         let queries: Box<dyn Iterator<Item = anyhow::Result<BatchQuery>> + Send> = if args.document {
             // Context needs the next line: read the document first.
-            let segments: Vec<String> = lines
-                .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-                .collect::<Result<_, _>>()?;
+            let segments: Vec<String> = lines.collect::<Result<_, _>>()?;
             Box::new((0..segments.len()).map(move |i| {
                 Ok(BatchQuery {
                     text: segments[i].clone(),
-                    context: Context {
-                        prev: i.checked_sub(1).map(|p| segments[p].clone()),
-                        next: segments.get(i + 1).cloned(),
-                    },
+                    context: Context::around(&segments, i),
                 })
             }))
         } else {
-            Box::new(lines.filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty())).map(|l| {
+            Box::new(lines.map(|l| {
                 Ok(BatchQuery {
                     text: l?,
                     ..BatchQuery::default()

@@ -86,6 +86,15 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of `segments[i]` in a document of `segments`: its
+    /// neighbours.
+    pub fn around<S: AsRef<str>>(segments: &[S], i: usize) -> Context {
+        Context {
+            prev: i.checked_sub(1).and_then(|p| segments.get(p)).map(|s| s.as_ref().to_string()),
+            next: segments.get(i + 1).map(|s| s.as_ref().to_string()),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.prev.is_none() && self.next.is_none()
     }
@@ -311,12 +320,12 @@ impl<'s> PairMemory<'s> {
     }
 
     /// The source and target languages.
-    pub fn languages(&self) -> (&Lang, &Lang) {
+    pub(super) fn languages(&self) -> (&Lang, &Lang) {
         (&self.src, &self.tgt)
     }
 
     /// Whether lookups scan every unit rather than ask the index.
-    pub fn is_exhaustive(&self) -> bool {
+    pub(super) fn is_exhaustive(&self) -> bool {
         matches!(self.search, Search::Exhaustive(_))
     }
 

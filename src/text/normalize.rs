@@ -62,6 +62,12 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 /// [`collapse_whitespace`] does (tested per character and by proptest).
 pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> bool {
     out.clear();
+    // Punctuation is kept in the text but is no letter.
+    let mut letter = |c: char| {
+        if !is_punctuation(c) {
+            letter(c);
+        }
+    };
     // Byte by byte rather than char by char, and what is kept as it is
     // copied a run at a time: ASCII needs no decoding, every other stable
     // character is three bytes of UTF-8 (U+3000–U+FFFF), and most
@@ -83,10 +89,7 @@ pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> b
             let single_space =
                 b == b' ' && i > kept && bytes.get(i + 1).is_some_and(|&n| !white(n)) && !bytes[i + 1..].starts_with("\u{3000}".as_bytes());
             if !white(b) {
-                let c = char::from(b.to_ascii_lowercase());
-                if !is_punctuation(c) {
-                    letter(c);
-                }
+                letter(char::from(b.to_ascii_lowercase()));
                 i += 1;
                 continue;
             }
@@ -102,18 +105,13 @@ pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> b
             match c {
                 0xFF01..=0xFF5E => {
                     let ascii = (c - 0xFF01 + 0x21) as u8;
-                    let folded = char::from(ascii.to_ascii_lowercase());
-                    if !is_punctuation(folded) {
-                        letter(folded);
-                    }
+                    letter(char::from(ascii.to_ascii_lowercase()));
                     (ascii, 3)
                 }
                 0x3000 => (b' ', 3),
                 c => match char::from_u32(c).filter(|&c| is_stable_cjk(c)) {
                     Some(c) => {
-                        if !is_punctuation(c) {
-                            letter(c);
-                        }
+                        letter(c);
                         i += 3;
                         continue;
                     }

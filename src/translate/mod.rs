@@ -528,13 +528,11 @@ impl<'s> Translator<'s> {
             .map_or(1, |n| n.get())
             .min(flat.len() / SEGMENTS_PER_THREAD)
             .max(1);
-        let queries = (0..flat.len()).map(|i| {
+        let texts: Vec<&str> = flat.iter().map(|s| s.text.as_str()).collect();
+        let queries = (0..texts.len()).map(|i| {
             Ok::<_, StoreError>(BatchQuery {
-                text: flat[i].text.clone(),
-                context: Context {
-                    prev: i.checked_sub(1).map(|p| flat[p].text.clone()),
-                    next: flat.get(i + 1).map(|n| n.text.clone()),
-                },
+                text: texts[i].to_string(),
+                context: Context::around(&texts, i),
             })
         });
         let mut all = Vec::with_capacity(flat.len());
