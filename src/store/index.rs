@@ -26,8 +26,8 @@
 //! [`IndexBuffer`] collects the entries of the units an import adds and
 //! writes them in the import's transaction: when it holds
 //! [`FLUSH_ENTRIES`] (memory stays bounded on huge files), as new chunks, and
-//! at commit, appended to a group's last chunk when that is small (many
-//! small imports do not fragment the index).
+//! at commit, appended to a group's last chunk when that is small and
+//! older than the import (many small imports do not fragment the index).
 //! The index is therefore always exactly as current as the units: same
 //! transaction, same rollback.
 //!
@@ -143,6 +143,12 @@ pub(super) struct IndexBuffer {
     /// Entries staged before they are written: [`FLUSH_ENTRIES`] (smaller
     /// in tests).
     limit: usize,
+    /// The last chunk written before this import's first: only those are
+    /// extended at its end. Extending the chunks the import itself wrote
+    /// would decode and re-encode each group's last one, a whole flush's
+    /// worth of work (1M Kyoto units: 0.67 s instead of 0.45 s, alone at
+    /// the end), to save one chunk per group.
+    older_than: Option<i64>,
 }
 
 /// A staged segment: its unit, token count, and where its buckets end in
@@ -164,6 +170,7 @@ impl IndexBuffer {
             df: Vec::new(),
             langs: Vec::new(),
             limit: FLUSH_ENTRIES,
+            older_than: None,
         }
     }
 
@@ -197,9 +204,9 @@ impl IndexBuffer {
 
     /// Writes the staged entries in the open transaction on `conn`, each
     /// group's as a new chunk, or, with `append` (the end of an import),
-    /// merged into the group's last chunk when that is small. Appending only
-    /// at the end keeps a huge import from rewriting its own chunks at every
-    /// flush.
+    /// merged into the group's last chunk when that is small and was
+    /// written before this import. Appending only at the end, and only to
+    /// older chunks, keeps a huge import from rewriting its own chunks.
     fn flush(&mut self, conn: &Connection, append: bool) -> Result<(), StoreError> {
         if self.buckets.is_empty() {
             return Ok(());
@@ -218,6 +225,13 @@ impl IndexBuffer {
         if self.df.is_empty() {
             self.df = vec![0; 1 << BUCKET_BITS];
         }
+        let older_than = match self.older_than {
+            Some(id) => id,
+            None => {
+                let id = conn.query_row("SELECT coalesce(max(id), 0) FROM fuzzy_posting", [], |r| r.get(0))?;
+                *self.older_than.insert(id)
+            }
+        };
         const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
         // Where each segment's buckets of the current band begin.
         let mut cursors: Vec<usize> = Vec::with_capacity(self.segments.len());
@@ -292,7 +306,7 @@ impl IndexBuffer {
                 };
                 stored.clear();
                 let extended = match previous {
-                    Some((id, stored_last, len)) if len < APPEND_BELOW as i64 && stored_last < first_unit => {
+                    Some((id, stored_last, len)) if id <= older_than && len < APPEND_BELOW as i64 && stored_last < first_unit => {
                         let postings: Vec<u8> = read.query_row([id], |r| r.get(0))?;
                         // Every stored entry is older than every staged one,
                         // so each bucket's list stays in ascending unit id.
@@ -727,6 +741,36 @@ mod tests {
         }
         let chunks: i64 = conn.query_row("SELECT count(*) FROM fuzzy_posting", [], |r| r.get(0)).unwrap();
         assert!(chunks > 2 * 8, "{chunks} chunks: several flushes per group");
+    }
+
+    #[test]
+    fn an_import_extends_older_chunks_never_its_own() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate(&conn, std::path::Path::new(":memory:")).unwrap();
+        let chunks = || -> i64 { conn.query_row("SELECT count(*) FROM fuzzy_posting", [], |r| r.get(0)).unwrap() };
+        let keys = |bucket: u32| {
+            vec![SegmentKeys {
+                lang: Lang::parse("ja").unwrap(),
+                tokens: 1,
+                buckets: vec![bucket],
+            }]
+        };
+        let import = |units: &[(i64, u32)], limit: usize| {
+            let mut buffer = IndexBuffer::new();
+            buffer.limit = limit;
+            for &(unit, bucket) in units {
+                buffer.add(&conn, unit, &keys(bucket)).unwrap();
+            }
+            buffer.finish(&conn).unwrap();
+        };
+        import(&[(1, 5)], 100);
+        import(&[(2, 6)], 100);
+        assert_eq!(chunks(), 1, "a small import extends the group's older chunk");
+        // The second unit flushes the first as a chunk of this import; the
+        // end of the import writes a chunk of its own after it.
+        import(&[(3, 7), (4, 7)], 1);
+        assert_eq!(chunks(), 3);
+        assert_eq!(stored_lists(&conn).values().flatten().count(), 4);
     }
 
     #[test]
