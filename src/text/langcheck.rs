@@ -295,8 +295,10 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
 /// The first [`FUNCTION_WORDS_EXAMINED`] words of `text`, split at ASCII
 /// whitespace, punctuation and digits and at any other whitespace. Bytes,
 /// not chars: most of the text is ASCII and needs no decoding (the
-/// splitting closure over chars was a third of the language check's time
-/// on Kyoto English, the check being run on every variant).
+/// function-word test, splitting with a closure over chars, was a third of
+/// the language check's time on Kyoto English, which is run on every
+/// variant; by bytes the whole check on 100k units took 0.14-0.15 s
+/// instead of 0.21 s).
 fn first_words(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     // Whether the character at `at` breaks words, and its length.
