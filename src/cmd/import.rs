@@ -258,9 +258,10 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
         // Processed units and rows go back to the reading thread to be freed
-        // there: freeing on the thread that allocated avoids contention on
-        // the allocator's per-thread arena (200k Kyoto units: 2.1-2.4 s
-        // instead of 2.3-2.5 s; mimalloc instead was slower, 2.7-3.4 s).
+        // there: a free on the thread that allocated is the allocator's fast
+        // path (with glibc, 200k Kyoto units: 2.1-2.4 s instead of 2.3-2.5 s;
+        // with mimalloc, four runs each: 3.01-3.48 s instead of 3.35-3.49 s
+        // when the writer freed them).
         let (recycle, recycled) = std::sync::mpsc::channel::<(Vec<Unit>, Vec<UnitRow>)>();
         let (bar, queue) = (&bar, &waiting);
         std::thread::Builder::new()
