@@ -53,17 +53,18 @@ use crate::model::Unit;
 use crate::text::grams::{buckets, BUCKET_BITS};
 use crate::text::keys::MatchKeys;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::mpsc;
 
 /// Buckets per group (the low bits of a bucket are stored in one byte).
 pub const GROUP_SIZE: u32 = 64;
 const GROUP_SHIFT: u32 = GROUP_SIZE.trailing_zeros();
 /// Number of groups.
 pub const GROUPS: u32 = 1 << (BUCKET_BITS - GROUP_SHIFT);
-/// Entries staged before they are written: 32 MB of buckets, about
-/// 140,000 Kyoto units. Each write adds a chunk to every group, and more
-/// chunks make lookups slower; this writes no more often than the 24 MB of
-/// varint-encoded entries (about 6 million) of the layout before.
-const FLUSH_ENTRIES: usize = 8 << 20;
+/// Entries staged before they are written: 16 MB of buckets, about 70,000
+/// Kyoto units. Each write adds a chunk to every group, and more chunks
+/// make lookups slower; the memory is that of two stages, one filling
+/// while the other is encoded (see [`IndexBuffer`]).
+const FLUSH_ENTRIES: usize = 4 << 20;
 /// Groups sorted at a time when staged entries are written: 32 Ki buckets,
 /// whose counters (128 KB) and sorted entries (about 2 MB) stay in cache.
 const BAND_GROUPS: usize = 512;
@@ -125,18 +126,29 @@ pub fn unit_keys(unit: &Unit) -> UnitKeys {
 /// Entries are staged in the order they come, segment by segment, and only
 /// sorted into groups when written: appending each entry to its own group's
 /// buffer as it came was a cache miss per entry (16,384 buffers, tens of
-/// MB), the writing thread's largest cost. Writing goes through the groups
+/// MB), the writing thread's largest cost. Sorting goes through the groups
 /// in [`BAND_GROUPS`] at a time, so that the sorting of each band stays in
 /// the processor's cache: a segment's buckets are ascending, so each band's
 /// are a run that follows the previous band's.
+///
+/// A full stage is sorted and encoded on a thread of its own while the
+/// next one fills, and the writing thread inserts its chunks as they come.
+/// Encoding in place stopped the writer for about 0.45 s per flush, and the
+/// reading thread with it once the batches between them had filled up
+/// (1M Kyoto units: 6 flushes, the reader idle for about a third of each
+/// of those seconds). Two stages of [`FLUSH_ENTRIES`] take the memory one
+/// stage of twice the size took. The last stage of an import is written in
+/// place, after the others, because it may extend chunks already stored.
 pub(super) struct IndexBuffer {
-    /// The segments staged, in ascending unit id.
-    segments: Vec<Staged>,
-    /// Their buckets, segment after segment, each segment's ascending.
-    buckets: Vec<u32>,
+    /// The stage being filled.
+    stage: Stage,
+    /// The other stage's buffers, empty, when no stage is being encoded.
+    spare: Option<Stage>,
+    /// The stage being encoded, if any.
+    encoding: Option<Encoding>,
     /// Units added per bucket, not yet added to `fuzzy_df`; counted when a
-    /// band is written, in bucket order (counting on every add was a cache
-    /// miss per entry in this 4 MB table).
+    /// stage is sorted, in bucket order (counting on every add was a cache
+    /// miss per entry in this 4 MB table). Lent to the encoding thread.
     df: Vec<u32>,
     /// Languages seen, not yet added to `fuzzy_lang`.
     langs: Vec<String>,
@@ -144,93 +156,99 @@ pub(super) struct IndexBuffer {
     /// in tests).
     limit: usize,
     /// The id of the last chunk written before this import's first, taken
-    /// at its first flush: only chunks up to it are extended at its end. Extending the chunks the import itself wrote
-    /// would decode and re-encode each group's last one, a whole flush's
-    /// worth of work (1M Kyoto units: 0.67 s instead of 0.45 s, alone at
-    /// the end), to save one chunk per group.
+    /// at its first flush: only chunks up to it are extended at its end.
+    /// Extending the chunks the import itself wrote would decode and
+    /// re-encode each group's last one, a whole flush's worth of work (1M
+    /// Kyoto units: 0.67 s instead of 0.45 s, alone at the end), to save
+    /// one chunk per group.
     last_before_import: Option<i64>,
 }
 
+/// Staged entries.
+#[derive(Default)]
+struct Stage {
+    /// The segments staged, in ascending unit id.
+    segments: Vec<Staged>,
+    /// Their buckets, segment after segment, each segment's ascending.
+    buckets: Vec<u32>,
+    /// Entries per bucket, when sorting; kept, not allocated again for
+    /// every stage (4 MB).
+    counts: Vec<u32>,
+}
+
 /// A staged segment: its unit, token count, and where its buckets end in
-/// `IndexBuffer::buckets`.
+/// `Stage::buckets`.
 struct Staged {
     unit: i64,
     tokens: u32,
     end: usize,
 }
 
+/// A stage being sorted and encoded on its own thread, which sends its
+/// chunks a few at a time and, when done, gives back the stage's emptied
+/// buffers and the bucket counts.
+struct Encoding {
+    chunks: mpsc::Receiver<Vec<Chunk>>,
+    thread: std::thread::JoinHandle<(Stage, Vec<u32>)>,
+}
+
+/// A group's new chunk.
+struct Chunk {
+    group: u32,
+    last_unit: i64,
+    postings: Vec<u8>,
+}
+
+/// The encoding thread sends its chunks once they are this large: small
+/// enough to keep little memory in flight, large enough that the writer
+/// takes them a few times per flush rather than per chunk.
+const SEND_BYTES: usize = 1 << 20;
+
 /// (bucket position, unit id, token count)
 type Entry = (u8, i64, u32);
 
-impl IndexBuffer {
-    pub fn new() -> IndexBuffer {
-        IndexBuffer {
-            segments: Vec::new(),
-            buckets: Vec::new(),
-            df: Vec::new(),
-            langs: Vec::new(),
-            limit: FLUSH_ENTRIES,
-            last_before_import: None,
-        }
+/// The staged entries of one group, sorted: per bucket position, the
+/// entries in ascending unit id.
+struct GroupLists<'s> {
+    /// The stage's first unit: entries hold units as offsets from it.
+    first: i64,
+    /// The band's entries, (unit offset, token count).
+    sorted: &'s [(u32, u32)],
+    /// Where each position's list starts in `sorted`, and where the last ends.
+    starts: &'s [u32],
+}
+
+impl GroupLists<'_> {
+    fn list(&self, p: usize) -> impl DoubleEndedIterator<Item = (i64, u32)> + '_ {
+        self.sorted[self.starts[p] as usize..self.starts[p + 1] as usize]
+            .iter()
+            .map(move |&(offset, count)| (self.first + i64::from(offset), count))
     }
 
-    /// Adds the entries of unit `unit_id`, whose keys are `keys` (see
-    /// [`unit_keys`]). Units must come in ascending id order.
-    pub fn add(&mut self, conn: &Connection, unit_id: i64, keys: &[SegmentKeys]) -> Result<(), StoreError> {
-        let entries: usize = keys.iter().map(|k| k.buckets.len()).sum();
-        // Flushing before the stage would outgrow its capacity keeps the
-        // vector from doubling (only a unit larger than the stage does).
-        // Units are sorted as offsets from the stage's first (see `flush`).
-        let far = self.segments.first().is_some_and(|s| unit_id - s.unit > i64::from(u32::MAX));
-        if !self.buckets.is_empty() && (self.buckets.len() + entries > self.limit || far) {
-            self.flush(conn, false)?;
-        }
-        if self.buckets.capacity() == 0 {
-            self.buckets.reserve_exact(self.limit.max(entries));
-        }
-        for segment in keys {
-            if !self.langs.iter().any(|l| l == segment.lang.primary()) {
-                self.langs.push(segment.lang.primary().to_string());
-            }
-            self.buckets.extend_from_slice(&segment.buckets);
-            self.segments.push(Staged {
-                unit: unit_id,
-                tokens: segment.tokens,
-                end: self.buckets.len(),
-            });
-        }
-        Ok(())
+    fn first_unit(&self) -> i64 {
+        (0..GROUP_SIZE as usize)
+            .filter_map(|p| self.list(p).next())
+            .map(|e| e.0)
+            .min()
+            .unwrap_or(0)
     }
 
-    /// Writes the staged entries in the open transaction on `conn`, each
-    /// group's as a new chunk, or, with `append` (the end of an import),
-    /// merged into the group's last chunk when that is small and was
-    /// written before this import. Appending only at the end, and only to
-    /// older chunks, keeps a huge import from rewriting its own chunks.
-    fn flush(&mut self, conn: &Connection, append: bool) -> Result<(), StoreError> {
-        if self.buckets.is_empty() {
-            return Ok(());
+    fn last_unit(&self) -> i64 {
+        (0..GROUP_SIZE as usize)
+            .filter_map(|p| self.list(p).next_back())
+            .map(|e| e.0)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Stage {
+    /// Sorts the entries into groups, adds them to `df`, and calls
+    /// `group` with each group that has entries, in ascending group order.
+    fn sort<E>(&mut self, df: &mut Vec<u32>, mut group: impl FnMut(u32, &GroupLists) -> Result<(), E>) -> Result<(), E> {
+        if df.is_empty() {
+            *df = vec![0; 1 << BUCKET_BITS];
         }
-        // The length of the last chunk, not the chunk: the chunk is read only
-        // when it can be extended (small, and older than this import).
-        let mut last =
-            conn.prepare_cached("SELECT id, last_unit, length(postings) FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1")?;
-        let mut read = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE id = ?1")?;
-        // A new chunk takes the next rowid: it is appended. Separate
-        // statements rather than one INSERT OR REPLACE, which may delete a
-        // row and so makes SQLite keep a statement journal for each chunk.
-        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
-        let mut extend = conn.prepare_cached("UPDATE fuzzy_posting SET last_unit = ?2, postings = ?3 WHERE id = ?1")?;
-        if self.df.is_empty() {
-            self.df = vec![0; 1 << BUCKET_BITS];
-        }
-        let last_before_import = match self.last_before_import {
-            Some(id) => id,
-            None => {
-                let id = conn.query_row("SELECT coalesce(max(id), 0) FROM fuzzy_posting", [], |r| r.get(0))?;
-                *self.last_before_import.insert(id)
-            }
-        };
         const BAND: usize = BAND_GROUPS * GROUP_SIZE as usize;
         // Where each segment's buckets of the current band begin.
         let mut cursors: Vec<usize> = Vec::with_capacity(self.segments.len());
@@ -246,17 +264,17 @@ impl IndexBuffer {
         // Units as offsets from the first make an entry 8 bytes.
         let first = self.segments.first().map_or(0, |s| s.unit);
         // Entries per bucket, counted in one pass over the stage.
-        let mut counts = vec![0u32; 1 << BUCKET_BITS];
+        let counts = &mut self.counts;
+        counts.clear();
+        counts.resize(1 << BUCKET_BITS, 0);
         for &bucket in &self.buckets {
             counts[bucket as usize] += 1;
         }
-        for (count, added) in self.df.iter_mut().zip(&counts) {
+        for (count, added) in df.iter_mut().zip(counts.iter()) {
             *count = count.saturating_add(*added);
         }
         let mut starts = vec![0u32; BAND + 1];
         let mut sorted: Vec<(u32, u32)> = Vec::new();
-        let mut stored: Vec<Entry> = Vec::new();
-        let mut chunk = Vec::new();
         for band in 0..(GROUPS as usize).div_ceil(BAND_GROUPS) {
             let end = ((band + 1) * BAND) as u32;
             for (p, &count) in counts[band * BAND..][..BAND].iter().enumerate() {
@@ -274,76 +292,154 @@ impl IndexBuffer {
                 }
             }
             for group_in_band in 0..BAND_GROUPS {
-                let group = band * BAND_GROUPS + group_in_band;
                 let base = group_in_band * GROUP_SIZE as usize;
-                let lists = &starts[base..=base + GROUP_SIZE as usize];
-                if lists[0] == lists[GROUP_SIZE as usize] {
+                let starts = &starts[base..=base + GROUP_SIZE as usize];
+                if starts[0] == starts[GROUP_SIZE as usize] {
                     continue;
                 }
-                let list = |p: usize| {
-                    sorted[lists[p] as usize..lists[p + 1] as usize]
-                        .iter()
-                        .map(move |&(offset, count)| (first + i64::from(offset), count))
+                let lists = GroupLists {
+                    first,
+                    sorted: &sorted,
+                    starts,
                 };
-                let first_unit = (0..GROUP_SIZE as usize)
-                    .filter_map(|p| list(p).next())
-                    .map(|e| e.0)
-                    .min()
-                    .unwrap_or(0);
-                let last_unit = (0..GROUP_SIZE as usize)
-                    .filter_map(|p| list(p).next_back())
-                    .map(|e| e.0)
-                    .max()
-                    .unwrap_or(0);
-                // The last chunk is only needed to extend it, at the end of
-                // an import.
-                let previous: Option<(i64, i64, i64)> = if append {
-                    last.query_row([group as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                        .optional()?
-                } else {
-                    None
-                };
-                stored.clear();
-                let extended = match previous {
-                    Some((id, stored_last, len)) if id <= last_before_import && len < APPEND_BELOW as i64 && stored_last < first_unit => {
-                        let postings: Vec<u8> = read.query_row([id], |r| r.get(0))?;
-                        // Every stored entry is older than every staged one,
-                        // so each bucket's list stays in ascending unit id.
-                        for_each_stored(&postings, u64::MAX, |low, unit, count| stored.push((low, unit, count)))
-                            .ok_or_else(|| corrupt(group as u32))?;
-                        Some(id)
-                    }
-                    _ => None,
-                };
-                // `stored` is in bucket position order: the stored entries
-                // of position p are the run starting where the earlier
-                // positions' end.
-                let mut at = 0;
-                chunk.clear();
-                encode_lists(&mut chunk, |p| {
-                    let from = at;
-                    while at < stored.len() && usize::from(stored[at].0) == p {
-                        at += 1;
-                    }
-                    stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(list(p))
-                });
-                match extended {
-                    Some(id) => extend.execute(params![id, last_unit, chunk])?,
-                    None => add.execute(params![group as i64, last_unit, chunk])?,
-                };
+                group((band * BAND_GROUPS + group_in_band) as u32, &lists)?;
             }
         }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
         self.segments.clear();
         self.buckets.clear();
-        Ok(())
     }
 }
 
 impl IndexBuffer {
-    /// Writes what is buffered and adds the bucket counts to `fuzzy_df`;
-    /// the end of an import.
+    pub fn new() -> IndexBuffer {
+        IndexBuffer {
+            stage: Stage::default(),
+            spare: None,
+            encoding: None,
+            df: Vec::new(),
+            langs: Vec::new(),
+            limit: FLUSH_ENTRIES,
+            last_before_import: None,
+        }
+    }
+
+    /// Adds the entries of unit `unit_id`, whose keys are `keys` (see
+    /// [`unit_keys`]). Units must come in ascending id order.
+    pub fn add(&mut self, conn: &Connection, unit_id: i64, keys: &[SegmentKeys]) -> Result<(), StoreError> {
+        self.write_encoded(conn, false)?;
+        let entries: usize = keys.iter().map(|k| k.buckets.len()).sum();
+        // Flushing before the stage would outgrow its capacity keeps the
+        // vector from doubling (only a unit larger than the stage does).
+        // Units are sorted as offsets from the stage's first (see `sort`).
+        let stage = &self.stage;
+        let far = stage.segments.first().is_some_and(|s| unit_id - s.unit > i64::from(u32::MAX));
+        if !stage.buckets.is_empty() && (stage.buckets.len() + entries > self.limit || far) {
+            self.encode_stage(conn)?;
+        }
+        let stage = &mut self.stage;
+        if stage.buckets.capacity() == 0 {
+            stage.buckets.reserve_exact(self.limit.max(entries));
+        }
+        for segment in keys {
+            if !self.langs.iter().any(|l| l == segment.lang.primary()) {
+                self.langs.push(segment.lang.primary().to_string());
+            }
+            stage.buckets.extend_from_slice(&segment.buckets);
+            stage.segments.push(Staged {
+                unit: unit_id,
+                tokens: segment.tokens,
+                end: stage.buckets.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands the full stage to a thread that sorts and encodes it, once the
+    /// previous one's chunks are all written, and fills the other stage.
+    fn encode_stage(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        self.write_encoded(conn, true)?;
+        if self.last_before_import.is_none() {
+            self.last_before_import = Some(conn.query_row("SELECT coalesce(max(id), 0) FROM fuzzy_posting", [], |r| r.get(0))?);
+        }
+        let mut stage = std::mem::replace(&mut self.stage, self.spare.take().unwrap_or_default());
+        let mut df = std::mem::take(&mut self.df);
+        let (sender, chunks) = mpsc::sync_channel(2);
+        let thread = std::thread::Builder::new()
+            .name("index".into())
+            .spawn(move || {
+                let mut pending = Vec::new();
+                let mut bytes = 0;
+                // Stops early when the writer has gone (its import failed).
+                let _ = stage.sort(&mut df, |group, lists| {
+                    let mut postings = Vec::new();
+                    encode_lists(&mut postings, |p| lists.list(p));
+                    bytes += postings.len();
+                    pending.push(Chunk {
+                        group,
+                        last_unit: lists.last_unit(),
+                        postings,
+                    });
+                    if bytes < SEND_BYTES {
+                        return Ok(());
+                    }
+                    bytes = 0;
+                    sender.send(std::mem::take(&mut pending))
+                });
+                if !pending.is_empty() {
+                    let _ = sender.send(pending);
+                }
+                stage.clear();
+                (stage, df)
+            })
+            .map_err(StoreError::Thread)?;
+        self.encoding = Some(Encoding { chunks, thread });
+        Ok(())
+    }
+
+    /// Inserts the chunks the encoding thread has sent; with `wait`, all of
+    /// them, until it has finished.
+    fn write_encoded(&mut self, conn: &Connection, wait: bool) -> Result<(), StoreError> {
+        let Some(encoding) = &self.encoding else { return Ok(()) };
+        // A new chunk takes the next rowid: it is appended.
+        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        loop {
+            let received = if wait {
+                encoding.chunks.recv().map_err(|_| mpsc::TryRecvError::Disconnected)
+            } else {
+                encoding.chunks.try_recv()
+            };
+            match received {
+                Ok(chunks) => {
+                    for chunk in chunks {
+                        add.execute(params![chunk.group, chunk.last_unit, chunk.postings])?;
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => return Ok(()),
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            }
+        }
+        let encoding = self.encoding.take().expect("checked above");
+        let (stage, df) = encoding.thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        self.spare = Some(stage);
+        self.df = df;
+        Ok(())
+    }
+
+    /// Writes what is staged and adds the bucket counts to `fuzzy_df`; the
+    /// end of an import. The last stage is written here, each group's
+    /// entries merged into the group's last chunk when that is small and
+    /// was written before this import, as a new chunk otherwise: appending
+    /// only at the end, and only to older chunks, keeps a huge import from
+    /// rewriting its own chunks.
     pub fn finish(&mut self, conn: &Connection) -> Result<(), StoreError> {
-        self.flush(conn, true)?;
+        self.write_encoded(conn, true)?;
+        if !self.stage.buckets.is_empty() {
+            self.write_last_stage(conn)?;
+        }
         for lang in self.langs.drain(..) {
             conn.execute("INSERT OR IGNORE INTO fuzzy_lang (lang) VALUES (?1)", [lang])?;
         }
@@ -357,6 +453,59 @@ impl IndexBuffer {
         let blob: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
         conn.execute("INSERT OR REPLACE INTO fuzzy_df (id, counts) VALUES (1, ?1)", [blob])?;
         self.df = Vec::new();
+        Ok(())
+    }
+
+    fn write_last_stage(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        // The length of the last chunk, not the chunk: the chunk is read only
+        // when it can be extended (small, and older than this import).
+        let mut last =
+            conn.prepare_cached("SELECT id, last_unit, length(postings) FROM fuzzy_posting WHERE grp = ?1 ORDER BY id DESC LIMIT 1")?;
+        let mut read = conn.prepare_cached("SELECT postings FROM fuzzy_posting WHERE id = ?1")?;
+        // Separate statements rather than one INSERT OR REPLACE, which may
+        // delete a row and so makes SQLite keep a statement journal for
+        // each chunk.
+        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        let mut extend = conn.prepare_cached("UPDATE fuzzy_posting SET last_unit = ?2, postings = ?3 WHERE id = ?1")?;
+        // Every chunk is older than the import when it wrote none before.
+        let last_before_import = self.last_before_import.unwrap_or(i64::MAX);
+        let mut stored: Vec<Entry> = Vec::new();
+        let mut chunk = Vec::new();
+        self.stage.sort(&mut self.df, |group, lists| {
+            let previous: Option<(i64, i64, i64)> = last.query_row([group], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+            stored.clear();
+            let extended = match previous {
+                Some((id, stored_last, len))
+                    if id <= last_before_import && len < APPEND_BELOW as i64 && stored_last < lists.first_unit() =>
+                {
+                    let postings: Vec<u8> = read.query_row([id], |r| r.get(0))?;
+                    // Every stored entry is older than every staged one,
+                    // so each bucket's list stays in ascending unit id.
+                    for_each_stored(&postings, u64::MAX, |low, unit, count| stored.push((low, unit, count)))
+                        .ok_or_else(|| corrupt(group))?;
+                    Some(id)
+                }
+                _ => None,
+            };
+            // `stored` is in bucket position order: the stored entries of
+            // position p are the run starting where the earlier positions'
+            // end.
+            let mut at = 0;
+            chunk.clear();
+            encode_lists(&mut chunk, |p| {
+                let from = at;
+                while at < stored.len() && usize::from(stored[at].0) == p {
+                    at += 1;
+                }
+                stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(lists.list(p))
+            });
+            match extended {
+                Some(id) => extend.execute(params![id, lists.last_unit(), chunk])?,
+                None => add.execute(params![group, lists.last_unit(), chunk])?,
+            };
+            Ok::<(), StoreError>(())
+        })?;
+        self.stage.clear();
         Ok(())
     }
 }

@@ -75,6 +75,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("corrupt row in the store: {0}")]
     Corrupt(String),
+    #[error("cannot start a thread to encode the fuzzy index")]
+    Thread(#[source] std::io::Error),
 }
 
 /// How long a writer waits for another process's transaction to finish.
