@@ -403,9 +403,7 @@ impl IndexBuffer {
     /// Inserts the chunks the encoding thread has sent; with `wait`, all of
     /// them, until it has finished.
     fn write_encoded(&mut self, conn: &Connection, wait: bool) -> Result<(), StoreError> {
-        let Some(encoding) = &self.encoding else { return Ok(()) };
-        // A new chunk takes the next rowid: it is appended.
-        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        let Some(encoding) = self.encoding.take() else { return Ok(()) };
         loop {
             let received = if wait {
                 encoding.chunks.recv().map_err(|_| mpsc::TryRecvError::Disconnected)
@@ -414,15 +412,21 @@ impl IndexBuffer {
             };
             match received {
                 Ok(chunks) => {
+                    // Prepared here, not before the loop: this runs for
+                    // every unit added, and mostly finds nothing.
+                    // A new chunk takes the next rowid: it is appended.
+                    let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
                     for chunk in chunks {
                         add.execute(params![chunk.group, chunk.last_unit, chunk.postings])?;
                     }
                 }
-                Err(mpsc::TryRecvError::Empty) => return Ok(()),
+                Err(mpsc::TryRecvError::Empty) => {
+                    self.encoding = Some(encoding);
+                    return Ok(());
+                }
                 Err(mpsc::TryRecvError::Disconnected) => break,
             }
         }
-        let encoding = self.encoding.take().expect("checked above");
         let (stage, df) = encoding.thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         self.spare = Some(stage);
         self.df = df;
