@@ -207,11 +207,11 @@ fn open_source(path: &Path, format: Format, args: &Args) -> anyhow::Result<Resul
 /// variants column, fuzzy index keys) are computed by whichever thread has
 /// time: the reader computes a batch's when the writer is behind (at least
 /// [`WRITER_BEHIND`] batches wait for it), and leaves them to the writer
-/// when it is not. Neither thread is the slower one throughout: the writer
-/// idles while the reader parses, and the reader waits while the writer
-/// flushes the fuzzy index (1M Kyoto units: reader about 14 s of CPU,
-/// writer about 12 s, the writer 30-60% busy between flushes with the row
-/// values all on the reader).
+/// when it is not. Neither thread is the slower one throughout, so fixed
+/// shares would leave one core idle part of the time. The fuzzy index
+/// sorts and encodes its stages on a third thread (see
+/// `store::index::IndexBuffer`); with it, 1M Kyoto units keep both cores
+/// about 90% busy (per-second CPU of each thread, `/proc`).
 const BATCH: usize = 512;
 
 /// Batches waiting for the writer from which the reader computes their row
