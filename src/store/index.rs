@@ -225,20 +225,15 @@ impl GroupLists<'_> {
             .map(move |&(offset, count)| (self.first + i64::from(offset), count))
     }
 
-    fn first_unit(&self) -> i64 {
+    /// The first and the last unit of the group's entries.
+    fn units(&self) -> (i64, i64) {
         (0..GROUP_SIZE as usize)
-            .filter_map(|p| self.list(p).next())
-            .map(|e| e.0)
-            .min()
-            .unwrap_or(0)
-    }
-
-    fn last_unit(&self) -> i64 {
-        (0..GROUP_SIZE as usize)
-            .filter_map(|p| self.list(p).next_back())
-            .map(|e| e.0)
-            .max()
-            .unwrap_or(0)
+            .filter_map(|p| {
+                let mut list = self.list(p);
+                let first = list.next()?;
+                Some((first.0, list.next_back().unwrap_or(first).0))
+            })
+            .fold((i64::MAX, i64::MIN), |(low, high), (first, last)| (low.min(first), high.max(last)))
     }
 }
 
@@ -380,7 +375,7 @@ impl IndexBuffer {
                     bytes += postings.len();
                     pending.push(Chunk {
                         group,
-                        last_unit: lists.last_unit(),
+                        last_unit: lists.units().1,
                         postings,
                     });
                     if bytes < SEND_BYTES {
@@ -476,12 +471,11 @@ impl IndexBuffer {
         let mut stored: Vec<Entry> = Vec::new();
         let mut chunk = Vec::new();
         self.stage.sort(&mut self.df, |group, lists| {
+            let (first_unit, last_unit) = lists.units();
             let previous: Option<(i64, i64, i64)> = last.query_row([group], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
             stored.clear();
             let extended = match previous {
-                Some((id, stored_last, len))
-                    if id <= last_before_import && len < APPEND_BELOW as i64 && stored_last < lists.first_unit() =>
-                {
+                Some((id, stored_last, len)) if id <= last_before_import && len < APPEND_BELOW as i64 && stored_last < first_unit => {
                     let postings: Vec<u8> = read.query_row([id], |r| r.get(0))?;
                     // Every stored entry is older than every staged one,
                     // so each bucket's list stays in ascending unit id.
@@ -504,8 +498,8 @@ impl IndexBuffer {
                 stored[from..at].iter().map(|&(_, unit, count)| (unit, count)).chain(lists.list(p))
             });
             match extended {
-                Some(id) => extend.execute(params![id, lists.last_unit(), chunk])?,
-                None => add.execute(params![group, lists.last_unit(), chunk])?,
+                Some(id) => extend.execute(params![id, last_unit, chunk])?,
+                None => add.execute(params![group, last_unit, chunk])?,
             };
             Ok::<(), StoreError>(())
         })?;
