@@ -66,8 +66,10 @@ pub const GROUPS: u32 = 1 << (BUCKET_BITS - GROUP_SHIFT);
 /// while the other is encoded (see [`IndexBuffer`]).
 const FLUSH_ENTRIES: usize = 4 << 20;
 /// Groups sorted at a time when staged entries are written: 32 Ki buckets,
-/// whose counters (128 KB) and sorted entries (about 2 MB) stay in cache.
+/// whose counters (128 KB) and sorted entries (about 1 MB) stay in cache.
 const BAND_GROUPS: usize = 512;
+/// Writes a new chunk. It takes the next rowid: chunks are appended.
+const INSERT_CHUNK: &str = "INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)";
 /// A group's last chunk below this size is extended rather than followed
 /// by a new chunk.
 const APPEND_BELOW: usize = 16 << 10;
@@ -409,8 +411,7 @@ impl IndexBuffer {
                 Ok(chunks) => {
                     // Prepared here, not before the loop: this runs for
                     // every unit added, and mostly finds nothing.
-                    // A new chunk takes the next rowid: it is appended.
-                    let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+                    let mut add = conn.prepare_cached(INSERT_CHUNK)?;
                     for chunk in chunks {
                         add.execute(params![chunk.group, chunk.last_unit, chunk.postings])?;
                     }
@@ -464,7 +465,7 @@ impl IndexBuffer {
         // Separate statements rather than one INSERT OR REPLACE, which may
         // delete a row and so makes SQLite keep a statement journal for
         // each chunk.
-        let mut add = conn.prepare_cached("INSERT INTO fuzzy_posting (grp, last_unit, postings) VALUES (?1, ?2, ?3)")?;
+        let mut add = conn.prepare_cached(INSERT_CHUNK)?;
         let mut extend = conn.prepare_cached("UPDATE fuzzy_posting SET last_unit = ?2, postings = ?3 WHERE id = ?1")?;
         // Every chunk is older than the import when it wrote none before.
         let last_before_import = self.last_before_import.unwrap_or(i64::MAX);
