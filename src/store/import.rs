@@ -6,7 +6,8 @@ use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction, TransactionBehavior};
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 /// The file an import reads from.
 #[derive(Clone, Debug)]
@@ -61,9 +62,11 @@ pub struct Import<'c> {
     tx: Transaction<'c>,
     origin_id: i64,
     /// Content hashes of every stored unit, by prefix. Most imported units
-    /// are new, and a miss here proves it without touching the `unit_hash`
-    /// index; only a hit costs a query.
+    /// are new, and a miss here proves it without touching `unit_key`; only
+    /// a hit costs a lookup.
     known: HashPrefixes,
+    /// The keys of the units added and not yet in `unit_key`.
+    pending: PendingKeys,
     /// The unit INSERT, prepared once per file: taking it from the statement
     /// cache and binding every column (most are NULL) cost about half as
     /// much per unit as SQLite's own work of storing it.
@@ -151,7 +154,7 @@ impl<'c> Import<'c> {
     pub(super) fn begin(conn: &'c mut Connection, origin: &NewOrigin) -> Result<Import<'c>, StoreError> {
         let conn: &'c Connection = conn;
         let journal = JournalMode::for_import(conn)?;
-        let (tx, origin_id, known) = begin_file(conn, origin, "unit")?;
+        let (tx, origin_id, known) = begin_file(conn, origin, "SELECT hash FROM unit_key")?;
         let insert_unit = conn.prepare(&format!(
             "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
              VALUES ({})",
@@ -161,6 +164,7 @@ impl<'c> Import<'c> {
             tx,
             origin_id,
             known,
+            pending: PendingKeys::default(),
             insert_unit,
             index: IndexBuffer::new(),
             _writeback: Writeback::start(conn),
@@ -182,11 +186,13 @@ impl<'c> Import<'c> {
             self.insert(unit, row)?;
             return Ok(AddOutcome::Added);
         }
-        let candidates: Vec<i64> = {
-            let mut stmt = self.tx.prepare_cached("SELECT id FROM unit WHERE content_hash = ?1")?;
-            let rows = stmt.query_map([hash], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let mut candidates: Vec<i64> = self.pending.ids(hash).collect();
+        {
+            let mut stmt = self.tx.prepare_cached("SELECT unit_id FROM unit_key WHERE hash = ?1")?;
+            for id in stmt.query_map([hash], |r| r.get(0))? {
+                candidates.push(id?);
+            }
+        }
         for id in candidates {
             let stored = read::load_unit(&self.tx, id)?;
             if stored.unit.same_content(unit) {
@@ -226,7 +232,11 @@ impl<'c> Import<'c> {
             }
         }
         stmt.raw_execute()?;
-        self.index.add(&self.tx, self.tx.last_insert_rowid(), &row.keys.segments)
+        let id = self.tx.last_insert_rowid();
+        if self.pending.add(row.hash, id) {
+            self.pending.write(&self.tx)?;
+        }
+        self.index.add(&self.tx, id, &row.keys.segments)
     }
 
     fn merge(&mut self, mut stored: read::StoredUnit, incoming: &Unit) -> Result<AddOutcome, StoreError> {
@@ -275,8 +285,73 @@ impl<'c> Import<'c> {
 
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        self.pending.write(&self.tx)?;
         self.index.finish(&self.tx)?;
         self.tx.commit().map_err(busy_aware)
+    }
+}
+
+/// The keys (content hash, unit id) of the units an import has added and
+/// not yet written to `unit_key`. They are written sorted, a batch of
+/// [`PendingKeys::BATCH`] at a time: inserted one by one as units came,
+/// each key went to a random place in the B-tree, whose search missed the
+/// processor's caches (1M Kyoto units: `sqlite3BtreeIndexMoveto` was 8%
+/// of all samples, and the import 1.5-2 s faster with no key written at
+/// all); in order, a batch's keys share the pages they go to. Until
+/// written, a duplicate finds its unit here.
+struct PendingKeys {
+    /// Hash → the first pending unit with it.
+    first: HashMap<i64, i64, foldhash::fast::RandomState>,
+    /// Further pending units with a hash already in `first`: different
+    /// contents with the same 64-bit hash, which only crafted input has.
+    more: Vec<(i64, i64)>,
+    /// Keys in a batch: [`PendingKeys::BATCH`] (fewer in tests).
+    limit: usize,
+}
+
+impl Default for PendingKeys {
+    fn default() -> PendingKeys {
+        PendingKeys {
+            first: HashMap::default(),
+            more: Vec::new(),
+            limit: PendingKeys::BATCH,
+        }
+    }
+}
+
+impl PendingKeys {
+    /// 1 MB of keys in the map.
+    const BATCH: usize = 1 << 16;
+
+    /// Adds a key; true when the batch is full.
+    fn add(&mut self, hash: i64, id: i64) -> bool {
+        match self.first.entry(hash) {
+            Entry::Occupied(_) => self.more.push((hash, id)),
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+        }
+        self.first.len() + self.more.len() >= self.limit
+    }
+
+    /// The pending units with `hash`.
+    fn ids(&self, hash: i64) -> impl Iterator<Item = i64> + '_ {
+        let more = self.more.iter().filter(move |(h, _)| *h == hash).map(|&(_, id)| id);
+        self.first.get(&hash).copied().into_iter().chain(more)
+    }
+
+    /// Writes the pending keys to `unit_key`, in order, and forgets them.
+    fn write(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        if self.first.is_empty() {
+            return Ok(());
+        }
+        let mut keys: Vec<(i64, i64)> = self.first.drain().chain(self.more.drain(..)).collect();
+        keys.sort_unstable();
+        let mut insert = conn.prepare_cached("INSERT INTO unit_key (hash, unit_id) VALUES (?1, ?2)")?;
+        for (hash, id) in keys {
+            insert.execute([hash, id])?;
+        }
+        Ok(())
     }
 }
 
@@ -310,7 +385,7 @@ impl FromIterator<i64> for HashPrefixes {
 }
 
 /// Opens a file's write transaction: takes the write lock, records the
-/// origin, and loads the content hashes of `table` (`unit` or `concept`),
+/// origin, and loads the content hashes that `hashes` (a query) selects,
 /// the identities new rows are checked against. The connection is shared so
 /// that statements can be prepared beside the transaction; callers hold it
 /// exclusively (the `Store` methods that begin imports take `&mut self`),
@@ -318,7 +393,7 @@ impl FromIterator<i64> for HashPrefixes {
 pub(super) fn begin_file<'c, Known: FromIterator<i64>>(
     conn: &'c Connection,
     origin: &NewOrigin,
-    table: &str,
+    hashes: &str,
 ) -> Result<(Transaction<'c>, i64, Known), StoreError> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(busy_aware)?;
     let header = serde_json::to_string(&origin.header).unwrap_or_default();
@@ -328,7 +403,7 @@ pub(super) fn begin_file<'c, Known: FromIterator<i64>>(
     )?;
     let origin_id = tx.last_insert_rowid();
     let known = {
-        let mut stmt = tx.prepare(&format!("SELECT content_hash FROM {table}"))?;
+        let mut stmt = tx.prepare(hashes)?;
         let hashes = stmt.query_map([], |r| r.get::<_, i64>(0))?;
         hashes.collect::<Result<Known, _>>()?
     };
@@ -342,6 +417,99 @@ fn placeholders(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
+    use crate::model::Variant;
+    use crate::store::Store;
+
+    fn unit(ja: &str, en: &str) -> Unit {
+        let variant = |lang: &str, text: &str| Variant {
+            lang: Lang::parse(lang).unwrap(),
+            markup: text.into(),
+            plain: text.into(),
+            admin: Default::default(),
+            meta: Default::default(),
+        };
+        Unit {
+            variants: vec![variant("ja", ja), variant("en", en)],
+            ..Unit::default()
+        }
+    }
+
+    fn origin(name: &str) -> NewOrigin {
+        NewOrigin {
+            name: name.into(),
+            format: "tmx",
+            header: Header::default(),
+        }
+    }
+
+    #[test]
+    fn duplicates_are_found_whether_their_unit_key_is_written_or_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let texts: Vec<(String, String)> = (0..10).map(|i| (format!("会議{i}"), format!("meeting {i}"))).collect();
+        let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+        import.pending.limit = 3;
+        let mut outcomes = Vec::new();
+        // Each unit twice: right after it (pending), and after every
+        // other has been added (written, for most).
+        for (ja, en) in &texts {
+            outcomes.push(import.add(&unit(ja, en)).unwrap());
+            outcomes.push(import.add(&unit(ja, en)).unwrap());
+        }
+        for (ja, en) in &texts {
+            outcomes.push(import.add(&unit(ja, en)).unwrap());
+        }
+        import.commit().unwrap();
+        let added = outcomes.iter().filter(|o| **o == AddOutcome::Added).count();
+        assert_eq!(added, texts.len(), "{outcomes:?}");
+        // And in the next import, from the table.
+        let mut import = store.begin_import(&origin("b.tmx")).unwrap();
+        for (ja, en) in &texts {
+            assert_eq!(import.add(&unit(ja, en)).unwrap(), AddOutcome::Unchanged);
+        }
+        drop(import);
+        assert_eq!(store.stats().unwrap().units, texts.len() as u64);
+    }
+
+    #[test]
+    fn a_store_of_schema_5_gets_its_unit_keys_and_deleting_an_origin_forgets_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+        import.add(&unit("会議", "meeting")).unwrap();
+        import.commit().unwrap();
+        drop(store);
+        // Schema 5 found units by an index on `unit`.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash); PRAGMA user_version = 5;")
+            .unwrap();
+        let mut store = Store::open(&path).unwrap();
+        let keys = |store: &Store| store.conn.query_row("SELECT count(*) FROM unit_key", [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(keys(&store), 1);
+        let mut import = store.begin_import(&origin("b.tmx")).unwrap();
+        assert_eq!(import.add(&unit("会議", "meeting")).unwrap(), AddOutcome::Unchanged);
+        assert_eq!(import.add(&unit("総務省", "MIC")).unwrap(), AddOutcome::Added);
+        import.commit().unwrap();
+        assert_eq!(keys(&store), 2);
+        assert_eq!(store.delete_origin(1).unwrap().map(|d| d.units), Some(1));
+        assert_eq!(keys(&store), 1);
+        let mut import = store.begin_import(&origin("c.tmx")).unwrap();
+        assert_eq!(import.add(&unit("会議", "meeting")).unwrap(), AddOutcome::Added, "its key went with it");
+        import.commit().unwrap();
+    }
+
+    #[test]
+    fn units_with_the_same_hash_and_different_texts_are_both_kept() {
+        let mut keys = PendingKeys::default();
+        assert!(!keys.add(7, 1));
+        assert!(!keys.add(7, 2));
+        assert!(!keys.add(8, 3));
+        assert_eq!(keys.ids(7).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(keys.ids(9).count(), 0);
+    }
 
     #[test]
     fn hash_prefixes_report_a_shared_prefix_as_maybe_known() {

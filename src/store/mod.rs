@@ -7,7 +7,8 @@
 //!   header (JSON).
 //! * `unit`: one row per translation unit, with the TMX unit attributes,
 //!   props and notes (JSON), the sorted list of its languages (`langs`),
-//!   `content_hash` (the identity used to merge duplicates), and its
+//!   `content_hash` (the identity used to merge duplicates, looked up
+//!   through the `unit_key` table of (hash, unit) pairs), and its
 //!   variants: a JSON array of `{lang, markup, plain?, admin?, meta?}` in
 //!   document order (`plain` only where it differs from `markup`); and
 //!   `fuzzy`, the signature lookups score it by ([`signature`]).
@@ -108,7 +109,7 @@ impl Store {
         enable_wal(&conn)?;
         // A 32 MB page cache: a 1,000,000-unit import filled 64 MB of it
         // (peak RSS 209 MB instead of 175 MB) at the same speed, its writes
-        // being appends and its only random reads the `content_hash` index.
+        // being appends and its only random reads in `unit_key`.
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
         )
@@ -341,6 +342,7 @@ mod tests {
             "ALTER TABLE unit DROP COLUMN fuzzy; DROP TABLE fuzzy_posting;
              CREATE TABLE fuzzy_posting (grp INTEGER NOT NULL, seq INTEGER NOT NULL, last_unit INTEGER NOT NULL,
                  postings BLOB NOT NULL, PRIMARY KEY (grp, seq)) WITHOUT ROWID;
+             DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash);
              PRAGMA user_version = 4;",
         )
         .unwrap();

@@ -107,6 +107,22 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX fuzzy_posting_group ON fuzzy_posting(grp, id);
     ",
+    // 6: units are found by content hash through a table of their own
+    // instead of an index on `unit`, so that an import can add its keys
+    // sorted, a batch at a time (see `store::import`); a trigger forgets
+    // the keys of deleted units.
+    "
+    CREATE TABLE unit_key (
+        hash    INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        PRIMARY KEY (hash, unit_id)
+    ) WITHOUT ROWID;
+    INSERT INTO unit_key (hash, unit_id) SELECT content_hash, id FROM unit;
+    DROP INDEX unit_hash;
+    CREATE TRIGGER unit_key_forget AFTER DELETE ON unit BEGIN
+        DELETE FROM unit_key WHERE hash = old.content_hash AND unit_id = old.id;
+    END;
+    ",
 ];
 
 /// The migrations after which the fuzzy index is rebuilt from the units:

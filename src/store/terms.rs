@@ -34,7 +34,7 @@ fn concept_hash(c: &Concept) -> i64 {
 impl Store {
     /// Starts a glossary import from one file.
     pub fn begin_terms_import(&mut self, origin: &NewOrigin) -> Result<TermsImport<'_>, StoreError> {
-        let (tx, origin_id, known) = super::import::begin_file(self.conn_mut(), origin, "concept")?;
+        let (tx, origin_id, known) = super::import::begin_file(self.conn_mut(), origin, "SELECT content_hash FROM concept")?;
         Ok(TermsImport { tx, origin_id, known })
     }
 
