@@ -122,6 +122,15 @@ impl Drop for JournalMode<'_> {
 /// import goes left the commit's `fsync` under 1 ms (strace, the per-second
 /// syncs about 0.1 s each) and costs no CPU of the import's threads.
 /// Durability is the same: the commit still syncs.
+///
+/// It syncs the file system the store is on (`syncfs`, Linux), through a
+/// descriptor of the store's directory, never one of the store file:
+/// closing any descriptor of a file drops every POSIX lock the process
+/// holds on it, SQLite's included. An earlier version synced the store
+/// file through a descriptor of its own, and its close at the end of an
+/// import let another process into the store while this one still wrote
+/// (two imports racing to create a store: both in a write transaction,
+/// one failing on the journal the other had deleted).
 struct Writeback {
     /// Dropped at the end of the import, which stops the thread.
     _stop: Option<std::sync::mpsc::Sender<()>>,
@@ -129,17 +138,18 @@ struct Writeback {
 
 impl Writeback {
     fn start(conn: &Connection) -> Writeback {
-        // An in-memory store has no file; a file that cannot be opened
-        // again is synced by the commit alone, as before.
-        let file = conn
+        // An in-memory store has no file; elsewhere than on Linux, and when
+        // the directory cannot be opened, the commit syncs alone.
+        let directory = conn
             .path()
-            .filter(|p| !p.is_empty())
-            .and_then(|p| std::fs::OpenOptions::new().write(true).open(p).ok());
-        let Some(file) = file else { return Writeback { _stop: None } };
+            .filter(|p| !p.is_empty() && cfg!(target_os = "linux"))
+            .and_then(|p| std::path::Path::new(p).parent().map(|d| if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d }))
+            .and_then(|d| std::fs::File::open(d).ok());
+        let Some(directory) = directory else { return Writeback { _stop: None } };
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let started = std::thread::Builder::new().name("writeback".into()).spawn(move || {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(std::time::Duration::from_secs(1)) {
-                if file.sync_data().is_err() {
+                if !sync_file_system(&directory) {
                     return;
                 }
             }
@@ -148,6 +158,20 @@ impl Writeback {
             _stop: started.is_ok().then_some(stop),
         }
     }
+}
+
+/// Writes out the dirty pages of the file system `file` is on; false when
+/// that failed (or is not available here).
+#[cfg(target_os = "linux")]
+fn sync_file_system(file: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open.
+    unsafe { libc::syncfs(file.as_raw_fd()) == 0 }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(_: &std::fs::File) -> bool {
+    false
 }
 
 impl<'c> Import<'c> {
