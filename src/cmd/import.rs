@@ -257,11 +257,11 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
     let waiting = std::sync::atomic::AtomicUsize::new(0);
     let failure = std::thread::scope(|scope| -> anyhow::Result<Option<InputError>> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
-        // Processed units and rows go back to the reading thread to be freed
-        // there: a free on the thread that allocated is the allocator's fast
-        // path (with glibc, 200k Kyoto units: 2.1-2.4 s instead of 2.3-2.5 s;
-        // with mimalloc, four runs each: 3.01-3.48 s instead of 3.35-3.49 s
-        // when the writer freed them).
+        // Processed units, and the rows the reading thread computed, go back
+        // to it to be freed there: a free on the thread that allocated is the
+        // allocator's fast path (with glibc, 200k Kyoto units: 2.1-2.4 s
+        // instead of 2.3-2.5 s; with mimalloc, four runs each: 3.01-3.48 s
+        // instead of 3.35-3.49 s when the writer freed them).
         let (recycle, recycled) = std::sync::mpsc::channel::<(Vec<Unit>, Vec<UnitRow>)>();
         let (bar, queue) = (&bar, &waiting);
         std::thread::Builder::new()
@@ -273,15 +273,16 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
         let mut failure = None;
         for batch in receiver {
             waiting.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-            let (units, rows, warnings, mismatches) = match batch {
+            let (units, rows, rows_made_here, warnings, mismatches) = match batch {
                 Batch::Units {
                     units,
                     rows,
                     warnings,
                     mismatches,
                 } => {
+                    let made_here = rows.is_none();
                     let rows = rows.unwrap_or_else(|| units.iter().map(UnitRow::of).collect());
-                    (units, rows, warnings, mismatches)
+                    (units, rows, made_here, warnings, mismatches)
                 }
                 Batch::Failed(e) => {
                     failure = Some(e);
@@ -317,7 +318,14 @@ fn import_file(store: &mut Store, path: &Path, format: Format, args: &Args, chec
                     Err(e) => return Err(store_failure(e, path)),
                 }
             }
-            // If the reader has finished, the units are simply dropped here.
+            // Rows this thread computed are freed here, the rest there. If
+            // the reader has finished, the units are simply dropped here.
+            let rows = if rows_made_here {
+                drop(rows);
+                Vec::new()
+            } else {
+                rows
+            };
             let _ = recycle.send((units, rows));
         }
         // Leaving the loop early drops the receiver, which stops the reader.
