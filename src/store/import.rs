@@ -2,10 +2,10 @@
 
 use super::columns::{self, ADMIN, ADMIN_COUNT};
 use super::index::{unit_keys, IndexBuffer, UnitKeys};
+use super::borrowed::BorrowedInsert;
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
-use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction, TransactionBehavior};
+use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -69,8 +69,9 @@ pub struct Import<'c> {
     pending: PendingKeys,
     /// The unit INSERT, prepared once per file: taking it from the statement
     /// cache and binding every column (most are NULL) cost about half as
-    /// much per unit as SQLite's own work of storing it.
-    insert_unit: Statement<'c>,
+    /// much per unit as SQLite's own work of storing it. Its values are
+    /// bound without a copy (see [`BorrowedInsert`]).
+    insert_unit: BorrowedInsert<'c>,
     index: IndexBuffer,
     /// Only dropped, never read: stops when the import ends.
     _writeback: Writeback,
@@ -179,7 +180,7 @@ impl<'c> Import<'c> {
         let conn: &'c Connection = conn;
         let journal = JournalMode::for_import(conn)?;
         let (tx, origin_id, known) = begin_file(conn, origin, "SELECT hash FROM unit_key")?;
-        let insert_unit = conn.prepare(&format!(
+        let insert_unit = BorrowedInsert::prepare(conn, &format!(
             "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
              VALUES ({})",
             placeholders(8 + ADMIN_COUNT + 2)
@@ -245,17 +246,7 @@ impl<'c> Import<'c> {
             .into_iter()
             .chain(columns::admin_params(&unit.admin))
             .chain([&meta as &dyn ToSql, &row.keys.signature]);
-        // Bindings outlive an execution: clear them all to NULL, then bind
-        // only the values this unit has.
-        let stmt = &mut self.insert_unit;
-        stmt.clear_bindings();
-        for (i, value) in values.enumerate() {
-            let value = value.to_sql()?;
-            if !matches!(value, ToSqlOutput::Borrowed(ValueRef::Null) | ToSqlOutput::Owned(Value::Null)) {
-                stmt.raw_bind_parameter(i + 1, value)?;
-            }
-        }
-        stmt.raw_execute()?;
+        self.insert_unit.execute(values)?;
         let id = self.tx.last_insert_rowid();
         if self.pending.add(row.hash, id) {
             self.pending.write(&self.tx)?;

@@ -31,6 +31,7 @@
 //! runs under a rollback journal instead, which writes its pages once
 //! (others wait for it); the store is in WAL mode again after it.
 
+mod borrowed;
 mod columns;
 mod delete;
 mod import;
