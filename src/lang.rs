@@ -11,9 +11,9 @@
 //! (`en` matches `en-GB` and `en-US`; `en-US` matches only `en-US`), which is
 //! the "lookup" matching of RFC 4647 §3.3.2 restricted to prefixes.
 
+use smol_str::SmolStr;
 use std::fmt;
 use std::str::FromStr;
-use smol_str::SmolStr;
 
 /// A canonical BCP 47 language tag. Construct it with [`Lang::parse`] or
 /// `str::parse`; the inner string is always canonical.

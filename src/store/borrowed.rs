@@ -77,9 +77,14 @@ impl<'c> BorrowedInsert<'c> {
                     ValueRef::Null => continue,
                     ValueRef::Integer(n) => ffi::sqlite3_bind_int64(self.stmt, index, n),
                     ValueRef::Real(x) => ffi::sqlite3_bind_double(self.stmt, index, x),
-                    ValueRef::Text(text) => {
-                        ffi::sqlite3_bind_text64(self.stmt, index, text.as_ptr().cast(), text.len() as u64, lifetime, ffi::SQLITE_UTF8 as u8)
-                    }
+                    ValueRef::Text(text) => ffi::sqlite3_bind_text64(
+                        self.stmt,
+                        index,
+                        text.as_ptr().cast(),
+                        text.len() as u64,
+                        lifetime,
+                        ffi::SQLITE_UTF8 as u8,
+                    ),
                     ValueRef::Blob(blob) => ffi::sqlite3_bind_blob64(self.stmt, index, blob.as_ptr().cast(), blob.len() as u64, lifetime),
                 }
             };
@@ -134,7 +139,8 @@ mod tests {
         // A call binding fewer values leaves the others NULL.
         insert.execute([&9_i64 as &dyn ToSql]).unwrap();
         drop(insert);
-        let rows: Vec<(i64, Option<String>, Option<Vec<u8>>, Option<String>)> = conn
+        type Row = (i64, Option<String>, Option<Vec<u8>>, Option<String>);
+        let rows: Vec<Row> = conn
             .prepare("SELECT a, b, c, d FROM t ORDER BY rowid")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))

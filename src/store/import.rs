@@ -1,8 +1,8 @@
 //! Adding units to the store, one file per transaction, merging duplicates.
 
+use super::borrowed::BorrowedInsert;
 use super::columns::{self, ADMIN, ADMIN_COUNT};
 use super::index::{unit_keys, IndexBuffer, UnitKeys};
-use super::borrowed::BorrowedInsert;
 use super::{busy_aware, read, StoreError};
 use crate::model::{Header, TmxDate, Unit};
 use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction, TransactionBehavior};
@@ -144,9 +144,15 @@ impl Writeback {
         let directory = conn
             .path()
             .filter(|p| !p.is_empty() && cfg!(target_os = "linux"))
-            .and_then(|p| std::path::Path::new(p).parent().map(|d| if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d }))
+            .and_then(|p| {
+                std::path::Path::new(p)
+                    .parent()
+                    .map(|d| if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d })
+            })
             .and_then(|d| std::fs::File::open(d).ok());
-        let Some(directory) = directory else { return Writeback { _stop: None } };
+        let Some(directory) = directory else {
+            return Writeback { _stop: None };
+        };
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let started = std::thread::Builder::new().name("writeback".into()).spawn(move || {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(std::time::Duration::from_secs(1)) {
@@ -180,11 +186,14 @@ impl<'c> Import<'c> {
         let conn: &'c Connection = conn;
         let journal = JournalMode::for_import(conn)?;
         let (tx, origin_id, known) = begin_file(conn, origin, "SELECT hash FROM unit_key")?;
-        let insert_unit = BorrowedInsert::prepare(conn, &format!(
-            "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
+        let insert_unit = BorrowedInsert::prepare(
+            conn,
+            &format!(
+                "INSERT INTO unit (origin_id, content_hash, langs, tuid, srclang, segtype, variant_count, variants, {ADMIN}, meta, fuzzy) \
              VALUES ({})",
-            placeholders(8 + ADMIN_COUNT + 2)
-        ))?;
+                placeholders(8 + ADMIN_COUNT + 2)
+            ),
+        )?;
         Ok(Import {
             tx,
             origin_id,
@@ -499,10 +508,17 @@ mod tests {
         // Schema 5 found units by an index on `unit`.
         rusqlite::Connection::open(&path)
             .unwrap()
-            .execute_batch("DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash); PRAGMA user_version = 5;")
+            .execute_batch(
+                "DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash); PRAGMA user_version = 5;",
+            )
             .unwrap();
         let mut store = Store::open(&path).unwrap();
-        let keys = |store: &Store| store.conn.query_row("SELECT count(*) FROM unit_key", [], |r| r.get::<_, i64>(0)).unwrap();
+        let keys = |store: &Store| {
+            store
+                .conn
+                .query_row("SELECT count(*) FROM unit_key", [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
         assert_eq!(keys(&store), 1);
         let mut import = store.begin_import(&origin("b.tmx")).unwrap();
         assert_eq!(import.add(&unit("会議", "meeting")).unwrap(), AddOutcome::Unchanged);
@@ -512,7 +528,11 @@ mod tests {
         assert_eq!(store.delete_origin(1).unwrap().map(|d| d.units), Some(1));
         assert_eq!(keys(&store), 1);
         let mut import = store.begin_import(&origin("c.tmx")).unwrap();
-        assert_eq!(import.add(&unit("会議", "meeting")).unwrap(), AddOutcome::Added, "its key went with it");
+        assert_eq!(
+            import.add(&unit("会議", "meeting")).unwrap(),
+            AddOutcome::Added,
+            "its key went with it"
+        );
         import.commit().unwrap();
     }
 
