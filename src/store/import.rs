@@ -75,6 +75,8 @@ pub struct Import<'c> {
     index: IndexBuffer,
     /// Only dropped, never read: stops when the import ends.
     _writeback: Writeback,
+    /// Only dropped, never read: gives the connection its page cache back.
+    _cache: ImportCache<'c>,
     /// Last, so that it acts after the transaction has ended; only
     /// dropped, never read.
     _journal: JournalMode<'c>,
@@ -112,6 +114,36 @@ impl Drop for JournalMode<'_> {
         if self.switched {
             let _ = super::enable_wal(self.conn);
         }
+    }
+}
+
+/// An import runs with a page cache of [`ImportCache::KB`] instead of the
+/// connection's. Its writes are appends, and its keys go into `unit_key`
+/// in sorted batches, so a larger cache holds pages it will not read
+/// again: 1M Kyoto units, three alternating runs, peak RSS 150-151 MB with
+/// 8 MB against 176-181 MB with the connection's 32 MB, in the same time
+/// (14.8-16.1 s against 13.0-17.0 s). Lookups keep the larger cache.
+struct ImportCache<'c> {
+    conn: &'c Connection,
+    /// The connection's own `cache_size`, restored at the end.
+    before: i64,
+}
+
+impl<'c> ImportCache<'c> {
+    const KB: i64 = 8 << 10;
+
+    fn set(conn: &'c Connection) -> Result<ImportCache<'c>, StoreError> {
+        let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -Self::KB)?;
+        Ok(ImportCache { conn, before })
+    }
+}
+
+impl Drop for ImportCache<'_> {
+    fn drop(&mut self) {
+        // Should this fail, the connection keeps the smaller cache, which
+        // slows its lookups and loses nothing.
+        let _ = self.conn.pragma_update(None, "cache_size", self.before);
     }
 }
 
@@ -202,6 +234,7 @@ impl<'c> Import<'c> {
             insert_unit,
             index: IndexBuffer::new(),
             _writeback: Writeback::start(conn),
+            _cache: ImportCache::set(conn)?,
             _journal: journal,
         })
     }
@@ -534,6 +567,25 @@ mod tests {
             "its key went with it"
         );
         import.commit().unwrap();
+    }
+
+    #[test]
+    fn an_import_uses_its_own_page_cache_and_gives_the_connection_its_own_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let cache = |conn: &Connection| conn.query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0)).unwrap();
+        let before = cache(&store.conn);
+        for commit in [false, true] {
+            let mut import = store.begin_import(&origin("a.tmx")).unwrap();
+            assert_eq!(cache(&import.tx), -ImportCache::KB);
+            import.add(&unit("会議", "meeting")).unwrap();
+            if commit {
+                import.commit().unwrap();
+            } else {
+                drop(import);
+            }
+            assert_eq!(cache(&store.conn), before);
+        }
     }
 
     #[test]
