@@ -474,29 +474,13 @@ fn placeholders(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::Lang;
-    use crate::model::Variant;
+    use crate::store::testing::{origin, variant};
     use crate::store::Store;
 
     fn unit(ja: &str, en: &str) -> Unit {
-        let variant = |lang: &str, text: &str| Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: text.into(),
-            plain: text.into(),
-            admin: Default::default(),
-            meta: Default::default(),
-        };
         Unit {
             variants: vec![variant("ja", ja), variant("en", en)],
             ..Unit::default()
-        }
-    }
-
-    fn origin(name: &str) -> NewOrigin {
-        NewOrigin {
-            name: name.into(),
-            format: "tmx",
-            header: Header::default(),
         }
     }
 
@@ -585,6 +569,25 @@ mod tests {
                 drop(import);
             }
             assert_eq!(cache(&store.conn), before);
+        }
+    }
+
+    proptest::proptest! {
+        /// Pending keys answer as the list of every key added would, many
+        /// of them sharing a hash.
+        #[test]
+        fn pending_keys_find_every_unit_added_with_a_hash(keys in proptest::collection::vec((0_i64..6, 0_i64..1000), 0..40)) {
+            let mut pending = PendingKeys::default();
+            for &(hash, id) in &keys {
+                pending.add(hash, id);
+            }
+            for hash in 0..6 {
+                let mut found: Vec<i64> = pending.ids(hash).collect();
+                let mut added: Vec<i64> = keys.iter().filter(|k| k.0 == hash).map(|k| k.1).collect();
+                found.sort_unstable();
+                added.sort_unstable();
+                proptest::prop_assert_eq!(found, added);
+            }
         }
     }
 

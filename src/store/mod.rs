@@ -226,26 +226,9 @@ pub use import::NewOrigin;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::Lang;
-    use crate::model::{Admin, Header, Meta, Prop, TmxDate, Unit, Variant};
+    use crate::model::{Prop, TmxDate, Unit};
 
-    fn variant(lang: &str, text: &str) -> Variant {
-        Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: text.into(),
-            plain: text.into(),
-            admin: Admin::default(),
-            meta: Meta::default(),
-        }
-    }
-
-    fn origin(name: &str) -> NewOrigin {
-        NewOrigin {
-            name: name.into(),
-            format: "tmx",
-            header: Header::default(),
-        }
-    }
+    use testing::{origin, variant};
 
     #[test]
     fn duplicates_merge_dates_counts_and_props_and_survive_reopening() {

@@ -4,29 +4,35 @@ use super::{NewOrigin, Store};
 use crate::lang::Lang;
 use crate::model::{Unit, Variant};
 
+/// A variant whose markup and plain text are both `text`.
+pub fn variant(lang: &str, text: &str) -> Variant {
+    Variant {
+        lang: Lang::parse(lang).unwrap(),
+        markup: text.into(),
+        plain: text.into(),
+        admin: Default::default(),
+        meta: Default::default(),
+    }
+}
+
+/// A TMX file named `name`, with an empty header.
+pub fn origin(name: &str) -> NewOrigin {
+    NewOrigin {
+        name: name.into(),
+        format: "tmx",
+        header: Default::default(),
+    }
+}
+
 /// A store in a temporary folder (kept as long as the returned guard) with
 /// one unit per item of `units`, each given as its variants (language,
 /// text), imported from one file in that order: unit ids count from 1.
 pub fn store_of(units: &[Vec<(&str, &str)>]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let origin = NewOrigin {
-        name: "t.tmx".into(),
-        format: "tmx",
-        header: Default::default(),
-    };
-    let mut import = store.begin_import(&origin).unwrap();
+    let mut import = store.begin_import(&origin("t.tmx")).unwrap();
     for variants in units {
-        let variants = variants
-            .iter()
-            .map(|&(lang, text)| Variant {
-                lang: Lang::parse(lang).unwrap(),
-                markup: text.into(),
-                plain: text.into(),
-                admin: Default::default(),
-                meta: Default::default(),
-            })
-            .collect();
+        let variants = variants.iter().map(|&(lang, text)| variant(lang, text)).collect();
         import
             .add(&Unit {
                 variants,
