@@ -368,9 +368,13 @@ fn read_batches(
         sender.send(batch).is_ok()
     };
     loop {
-        // Free what the writer has finished with, on this thread.
-        while let Ok(done) = recycled.try_recv() {
-            drop(done);
+        // Free what the writer has finished with, on this thread, or read
+        // the next units into it.
+        while let Ok((units, rows)) = recycled.try_recv() {
+            drop(rows);
+            if let Source::Tmx(reader) = &mut source {
+                reader.reuse(units);
+            }
         }
         let mut units = Vec::with_capacity(BATCH);
         let mut failure = None;

@@ -37,7 +37,17 @@ pub struct TmxReader {
     /// Read buffers, one per nesting level in use (see [`Events::next_into`]):
     /// the `<tu>`, `<tuv>` and `<seg>` loops read without copying events.
     bufs: Vec<Vec<u8>>,
+    /// Segment strings and variant lists of units the caller is done with
+    /// (see [`TmxReader::reuse`]), emptied, for the next units.
+    spare_strings: Vec<String>,
+    spare_variants: Vec<Vec<Variant>>,
 }
+
+/// At most this many spare strings are kept, and none larger than
+/// [`SPARE_STRING_MAX`]: enough for the units an importer has in flight,
+/// without holding on to an outlier's memory.
+const SPARE_STRINGS: usize = 8192;
+const SPARE_STRING_MAX: usize = 16 << 10;
 
 /// At most this many spellings are remembered (a file with more still
 /// reads correctly, only slower).
@@ -73,6 +83,8 @@ impl TmxReader {
             finished: false,
             langs: Vec::new(),
             bufs: Vec::new(),
+            spare_strings: Vec::new(),
+            spare_variants: Vec::new(),
         };
         tmx.read_prolog().map_err(|e| tmx.events.locate(e))?;
         Ok(tmx)
@@ -99,6 +111,32 @@ impl TmxReader {
     /// Bytes of decoded input consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
         self.events.bytes_read()
+    }
+
+    /// Gives back units read earlier, whose segment strings and variant
+    /// lists the next units are read into. Allocating, freeing and dropping
+    /// fell from 8.1 % to 6.0 % of a 1M Kyoto import's samples (perf:
+    /// mimalloc's allocation and free, `drop_in_place` of variants and
+    /// their attributes); alternating runs did not tell the two apart.
+    pub fn reuse(&mut self, units: Vec<Unit>) {
+        for mut unit in units {
+            for variant in unit.variants.drain(..) {
+                for mut text in [variant.markup, variant.plain] {
+                    if self.spare_strings.len() < SPARE_STRINGS && text.capacity() <= SPARE_STRING_MAX {
+                        text.clear();
+                        self.spare_strings.push(text);
+                    }
+                }
+            }
+            if self.spare_variants.len() < SPARE_STRINGS / 4 {
+                self.spare_variants.push(unit.variants);
+            }
+        }
+    }
+
+    /// An empty string, with the capacity of one given back if any.
+    fn spare_string(&mut self) -> String {
+        self.spare_strings.pop().unwrap_or_default()
     }
 
     /// A read buffer for one nesting level; given back with `self.bufs.push`
@@ -325,7 +363,10 @@ impl TmxReader {
     }
 
     fn read_tu(&mut self, start: &BytesStart, empty: bool) -> Parse<Unit> {
-        let mut unit = Unit::default();
+        let mut unit = Unit {
+            variants: self.spare_variants.pop().unwrap_or_default(),
+            ..Unit::default()
+        };
         let mut unknown = Vec::new();
         for attr in self.events.attribute_iter(start) {
             let (name, value) = attr?;
@@ -570,8 +611,8 @@ impl TmxReader {
 
     /// Reads `<seg>` content up to `</seg>`. Returns (markup, plain).
     fn read_seg(&mut self, unit: &Unit) -> Parse<(String, String)> {
-        let mut markup = String::new();
-        let mut plain = String::new();
+        let mut markup = self.spare_string();
+        let mut plain = self.spare_string();
         let mut stack: Vec<Open> = Vec::new();
         let mut paired: Vec<(bool, String)> = Vec::new(); // (is_bpt, i)
         let mut buf = self.take_buf();
@@ -967,4 +1008,40 @@ fn push_normalised_newlines(s: &str, out: &mut String) {
         return;
     }
     out.push_str(&s.replace("\r\n", "\n").replace('\r', "\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tmx").join(name)
+    }
+
+    /// Units read into the strings of units given back are the units read
+    /// from new ones: nothing of the earlier text is left in them.
+    #[test]
+    fn units_read_into_reused_strings_are_those_read_fresh() {
+        for name in [
+            "inline_all.tmx",
+            "quirks_warnings.tmx",
+            "cdata_entities.tmx",
+            "three_langs.tmx",
+            "utf16le_bom.tmx",
+        ] {
+            let mut fresh = Vec::new();
+            let mut reader = TmxReader::open(&fixture(name)).unwrap();
+            while let Some(unit) = reader.next_unit().unwrap() {
+                fresh.push(unit);
+            }
+            let mut reused = Vec::new();
+            let mut reader = TmxReader::open(&fixture(name)).unwrap();
+            while let Some(unit) = reader.next_unit().unwrap() {
+                reused.push(unit.clone());
+                reader.reuse(vec![unit]);
+            }
+            assert!(!fresh.is_empty(), "{name}");
+            assert_eq!(fresh, reused, "{name}");
+        }
+    }
 }
