@@ -28,6 +28,7 @@
 use crate::lang::Lang;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub const MIN_LETTERS_FOR_SCRIPT: usize = 4;
@@ -223,20 +224,18 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
 ];
 
 /// Each function word, packed by [`pack_word`], with the set of languages
-/// (bit i = `FUNCTION_WORDS[i]`) it belongs to, sorted by word: one binary
-/// search of integers per word instead of a scan of every list.
-static FUNCTION_WORD_LANGS: LazyLock<Vec<(u64, u8)>> = LazyLock::new(|| {
-    let mut table: Vec<(u64, u8)> = Vec::new();
+/// (bit i = `FUNCTION_WORDS[i]`) it belongs to: one lookup of an integer
+/// per word instead of a scan of every list. A hash map rather than a
+/// binary search of the sorted words: the search's dependent steps were
+/// about a quarter of the check's own samples on 1M Kyoto units, the
+/// lookup about an eighth (perf annotate).
+static FUNCTION_WORD_LANGS: LazyLock<HashMap<u64, u8, foldhash::fast::RandomState>> = LazyLock::new(|| {
+    let mut table = HashMap::default();
     for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
         for w in *words {
-            let key = pack_word(w.as_bytes());
-            match table.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, langs)) => *langs |= 1 << i,
-                None => table.push((key, 1 << i)),
-            }
+            *table.entry(pack_word(w.as_bytes())).or_insert(0) |= 1 << i;
         }
     }
-    table.sort_unstable();
     table
 });
 
@@ -278,8 +277,7 @@ fn function_words_suggest_another_language(declared: &str, text: &str) -> bool {
     let mut scores = [0usize; FUNCTION_WORDS.len()];
     let table = &*FUNCTION_WORD_LANGS;
     for word in first_words(text).filter(|w| w.len() <= FUNCTION_WORD_MAX_BYTES) {
-        if let Ok(found) = table.binary_search_by_key(&pack_word(word.as_bytes()), |(k, _)| *k) {
-            let langs = table[found].1;
+        if let Some(&langs) = table.get(&pack_word(word.as_bytes())) {
             for (i, score) in scores.iter_mut().enumerate() {
                 *score += usize::from(langs & (1 << i) != 0);
             }
