@@ -474,7 +474,7 @@ fn placeholders(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::{origin, variant};
+    use crate::store::testing::{origin, variant, UNDO_UNIT_KEY};
     use crate::store::Store;
 
     fn unit(ja: &str, en: &str) -> Unit {
@@ -523,12 +523,10 @@ mod tests {
         import.commit().unwrap();
         drop(store);
         // Schema 5 found units by an index on `unit`.
-        rusqlite::Connection::open(&path)
-            .unwrap()
-            .execute_batch(
-                "DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash); PRAGMA user_version = 5;",
-            )
-            .unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_UNIT_KEY).unwrap();
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        drop(conn);
         let mut store = Store::open(&path).unwrap();
         let keys = |store: &Store| {
             store

@@ -4,6 +4,11 @@ use super::{NewOrigin, Store};
 use crate::lang::Lang;
 use crate::model::{Unit, Variant};
 
+/// SQL that takes a store's duplicate lookup back to before schema 6 (an
+/// index on `unit` instead of the `unit_key` table), for tests of the
+/// migrations from older stores.
+pub const UNDO_UNIT_KEY: &str = "DROP TRIGGER unit_key_forget; DROP TABLE unit_key; CREATE INDEX unit_hash ON unit(content_hash);";
+
 /// A variant whose markup and plain text are both `text`.
 pub fn variant(lang: &str, text: &str) -> Variant {
     Variant {
