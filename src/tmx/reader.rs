@@ -45,9 +45,11 @@ pub struct TmxReader {
 
 /// At most this many spare strings are kept, and none larger than
 /// [`SPARE_STRING_MAX`]: enough for the units an importer has in flight,
-/// without holding on to an outlier's memory.
+/// without holding on to an outlier's memory. A unit of two variants gives
+/// back four strings and one variant list.
 const SPARE_STRINGS: usize = 8192;
 const SPARE_STRING_MAX: usize = 16 << 10;
+const SPARE_VARIANT_LISTS: usize = SPARE_STRINGS / 4;
 
 /// At most this many spellings are remembered (a file with more still
 /// reads correctly, only slower).
@@ -128,7 +130,7 @@ impl TmxReader {
                     }
                 }
             }
-            if self.spare_variants.len() < SPARE_STRINGS / 4 {
+            if self.spare_variants.len() < SPARE_VARIANT_LISTS {
                 self.spare_variants.push(unit.variants);
             }
         }
