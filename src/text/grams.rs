@@ -32,8 +32,8 @@ const END: u64 = 0xc2b2_ae3d_27d4_eb4f;
 
 /// A token's hash: what the index keys and the score's edit distance
 /// compare tokens by.
-pub fn token_hash(token: &str) -> u64 {
-    xxh3_64(token.as_bytes())
+pub fn token_hash(token: impl AsRef<[u8]>) -> u64 {
+    xxh3_64(token.as_ref())
 }
 
 /// The distinct buckets of a segment's padded token bigrams, ascending,

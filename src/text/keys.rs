@@ -8,7 +8,7 @@
 //! function, so the keys an index holds are the keys a lookup computes.
 
 use crate::text::grams::token_hash;
-use crate::text::normalize::{collapse_whitespace, fold_stable, fold_width, is_ignorable, is_punctuation, normalize};
+use crate::text::normalize::{collapse_whitespace, fold_width, is_ignorable, is_punctuation, normalize};
 use crate::text::tokens::{for_each_stable_token, for_each_token};
 
 /// A segment's keys for matching.
@@ -28,16 +28,16 @@ impl MatchKeys {
     pub fn of(plain: &str) -> MatchKeys {
         // Japanese has about one token per character, English fewer.
         let mut token_hashes = Vec::with_capacity(plain.len() / 2 + 1);
-        // Most text: width and case folded in one pass, and nothing for NFKC
-        // to change after lower-casing, so the letters are those of the
-        // normalised text, hashed as it is made, and its tokens need no
-        // Unicode tables either.
-        let mut normalized = String::with_capacity(plain.len());
+        // Most text: width and case folded as it is tokenised, in one pass
+        // without Unicode tables, and nothing for NFKC to change after
+        // lower-casing, so the letters are those of the normalised text.
         let mut letters = LETTERS_SEED;
-        if fold_stable(plain, &mut normalized, |c| letters = add_letter(letters, c)) {
-            for_each_stable_token(&normalized, |t| token_hashes.push(token_hash(t)));
+        if for_each_stable_token(plain, |c| letters = add_letter(letters, c), |t| token_hashes.push(token_hash(t))) {
             return MatchKeys { letters, token_hashes };
         }
+        // The pass stopped at a character that needs the tables: the tokens
+        // it gave are those of a part of the text only.
+        token_hashes.clear();
         // `normalize` and rule 2's folding both start with width, then
         // case; the letters are taken after these two steps.
         let wide = fold_width(plain);

@@ -39,7 +39,7 @@ pub fn normalize(s: &str) -> String {
 /// once its width is folded, before and after lower-casing.
 pub fn normalize_stable(s: &str) -> Option<String> {
     let mut out = String::with_capacity(s.len());
-    fold_stable(s, &mut out, |_| {}).then_some(out)
+    fold_stable(s, &mut out).then_some(out)
 }
 
 /// [`normalize`] of text made only of ASCII, full-width ASCII, the
@@ -48,11 +48,9 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 /// other text. Most Japanese and English segments are such text, and this
 /// is what indexing them costs at import.
 ///
-/// `letter` is called with each character of the result that is neither
-/// whitespace nor punctuation, in order: the letters
-/// [`MatchKeys`](crate::text::keys::MatchKeys) hashes (the result has no
-/// invisible characters), found in this pass rather than in a second one
-/// over the result.
+/// Import folds such text as it tokenises it, in one pass
+/// ([`for_each_stable_token`](crate::text::tokens::for_each_stable_token));
+/// this is the folding alone, for the text itself.
 ///
 /// Why it gives the same result: no such character is invisible; after
 /// full-width ASCII becomes ASCII, every character is an NFKC starter that
@@ -60,14 +58,8 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 /// is its own NFKC form; only ASCII letters have a lower case; and the only
 /// whitespace is ASCII whitespace and U+3000, collapsed here as
 /// [`collapse_whitespace`] does (tested per character and by proptest).
-pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> bool {
+pub fn fold_stable(s: &str, out: &mut String) -> bool {
     out.clear();
-    // Punctuation is kept in the text but is no letter.
-    let mut letter = |c: char| {
-        if !is_punctuation(c) {
-            letter(c);
-        }
-    };
     // Byte by byte rather than char by char, and what is kept as it is
     // copied a run at a time: ASCII needs no decoding, every other stable
     // character is three bytes of UTF-8 (U+3000–U+FFFF), and most
@@ -89,7 +81,6 @@ pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> b
             let single_space =
                 b == b' ' && i > kept && bytes.get(i + 1).is_some_and(|&n| !white(n)) && !bytes[i + 1..].starts_with("\u{3000}".as_bytes());
             if !white(b) {
-                letter(char::from(b.to_ascii_lowercase()));
                 i += 1;
                 continue;
             }
@@ -103,20 +94,13 @@ pub fn fold_stable(s: &str, out: &mut String, mut letter: impl FnMut(char)) -> b
             // three-byte sequence.
             let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
             match c {
-                0xFF01..=0xFF5E => {
-                    let ascii = (c - 0xFF01 + 0x21) as u8;
-                    letter(char::from(ascii.to_ascii_lowercase()));
-                    (ascii, 3)
-                }
+                0xFF01..=0xFF5E => ((c - 0xFF01 + 0x21) as u8, 3),
                 0x3000 => (b' ', 3),
-                c => match char::from_u32(c).filter(|&c| is_stable_cjk(c)) {
-                    Some(c) => {
-                        letter(c);
-                        i += 3;
-                        continue;
-                    }
-                    None => return false,
-                },
+                c if char::from_u32(c).is_some_and(is_stable_cjk) => {
+                    i += 3;
+                    continue;
+                }
+                _ => return false,
             }
         } else {
             return false;
@@ -152,7 +136,7 @@ fn push_kept(out: &mut String, text: &str, space: &mut bool) {
 /// Japanese characters (kanji, kana, CJK punctuation) that [`normalize`]
 /// leaves as they are and that compose with no neighbour: the NFKC
 /// starters with quick check Yes, no case, visible, not whitespace.
-fn is_stable_cjk(c: char) -> bool {
+pub(crate) fn is_stable_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3001..=0x3029         // 、。〃々〆〇 and brackets, 〒, 〓…
         | 0x3030..=0x3035       //   (not the tone marks U+302A–302F)
@@ -472,7 +456,7 @@ mod tests {
         let mut out = String::new();
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             for text in [format!("{c}"), format!(" A{c}\u{3000}\u{301}x"), format!("漢{c}\u{3099}Ｂ ")] {
-                if fold_stable(&text, &mut out, |_| {}) {
+                if fold_stable(&text, &mut out) {
                     assert_eq!(out, normalize_unicode(&text), "{text:?}");
                 }
             }
@@ -483,7 +467,7 @@ mod tests {
         #[test]
         fn the_fast_path_agrees_with_the_unicode_one(s in "[a-zA-ZＡ-Ｚａ-ｚ0-9０-９ ,.、。　\t\n\u{b}\u{1c}（）！～漢字かなカナ・ーゞヾ〇〒〶ヿ]{0,30}") {
             let mut out = String::new();
-            if fold_stable(&s, &mut out, |_| {}) {
+            if fold_stable(&s, &mut out) {
                 prop_assert_eq!(out, normalize_unicode(&s));
             }
         }

@@ -16,7 +16,7 @@
 //! Scripts written without spaces that are not CJK (Thai, Khmer, Lao,
 //! Burmese) come out as one token per space-delimited run.
 
-use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation};
+use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation, is_stable_cjk};
 use std::ops::Range;
 
 /// The tokens of `normalized`, in order, as slices of it. Pass the output
@@ -39,54 +39,150 @@ pub fn for_each_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
     });
 }
 
-/// [`for_each_token`] of text that [`fold_stable`] normalised: ASCII
-/// without upper case or runs of whitespace, and the CJK characters that
-/// `fold_stable` accepts. Import tokenises every segment, most of them
-/// such text.
+/// [`for_each_token`] of [`normalize`]`(text)`, for text that
+/// [`fold_stable`] accepts, in one pass over `text` itself; `false`, after
+/// calling `letter` and `f` for a part of the text only, for other text.
+/// Import tokenises every segment, most of them such text: folding into a
+/// normalised copy and tokenising that copy were two passes over each
+/// segment and an allocation.
 ///
-/// Such text needs none of the general tokeniser's Unicode lookups, and
-/// its tokens follow from each character alone: a run of ASCII letters and
-/// digits is a word (with a `,` or `.` between two digits inside it; no
-/// full-width digit is left), any other ASCII character but whitespace,
-/// control characters and punctuation is a token of its own, and so is
-/// every CJK character but punctuation (none of them is whitespace, a mark
-/// or invisible). Tested against [`for_each_token`] by proptest.
+/// Each character of `text` is folded as `fold_stable` folds it (full-width
+/// ASCII to ASCII, ASCII to lower case, U+3000 and ASCII whitespace to a
+/// space), and `letter` is called with each folded character that is
+/// neither whitespace nor punctuation: the letters
+/// [`MatchKeys`](crate::text::keys::MatchKeys) hashes.
+///
+/// Such text needs none of the general tokeniser's Unicode lookups, and its
+/// tokens follow from each folded character alone: a run of ASCII letters
+/// and digits is a word (with a `,` or `.` between two digits inside it), any
+/// other ASCII character but whitespace, control characters and punctuation
+/// is a token of its own, and so is every CJK character but punctuation
+/// (none of them is whitespace, a mark or invisible). Tested against
+/// `fold_stable` and [`for_each_token`] for every character and by proptest.
 ///
 /// [`fold_stable`]: crate::text::normalize::fold_stable
-pub(crate) fn for_each_stable_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
-    let bytes = normalized.as_bytes();
-    // Where the word being read starts.
-    let mut word = None;
+/// [`normalize`]: crate::text::normalize::normalize
+pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mut f: impl FnMut(&[u8])) -> bool {
+    let bytes = text.as_bytes();
+    let mut word = Word::default();
+    // A `,` or `.` right after a digit of the word: inside the word if a
+    // digit follows, the word's end otherwise.
+    let mut separator = None;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
-            word.get_or_insert(i);
+        let folded = if b < 0x80 {
             i += 1;
-            continue;
-        }
-        let in_number = word.is_some() && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if matches!(b, b',' | b'.') && in_number {
-            i += 1;
-            continue;
-        }
-        if let Some(start) = word.take() {
-            f(&normalized[start..i]);
-        }
-        let (token, len) = if b < 0x80 {
-            // Not whitespace, not a control character.
-            (b > b' ' && b != 0x7F && !is_punctuation(char::from(b)), 1)
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                word.end(&mut separator, &mut f);
+                continue;
+            }
+            b.to_ascii_lowercase()
+        } else if (0xE3..=0xEF).contains(&b) {
+            // `text` is valid UTF-8, so a lead byte of E3–EF starts a
+            // three-byte sequence.
+            let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
+            let character = &bytes[i..i + 3];
+            i += 3;
+            match c {
+                0xFF01..=0xFF5E => ((c - 0xFF01 + 0x21) as u8).to_ascii_lowercase(),
+                0x3000 => {
+                    word.end(&mut separator, &mut f);
+                    continue;
+                }
+                c => match char::from_u32(c).filter(|&c| is_stable_cjk(c)) {
+                    Some(c) => {
+                        word.end(&mut separator, &mut f);
+                        if !is_punctuation(c) {
+                            letter(c);
+                            f(character);
+                        }
+                        continue;
+                    }
+                    None => return false,
+                },
+            }
         } else {
-            let Some(c) = normalized[i..].chars().next() else { break };
-            (!is_punctuation(c), c.len_utf8())
+            return false;
         };
-        if token {
-            f(&normalized[i..i + len]);
+        let punctuation = is_punctuation(char::from(folded));
+        if !punctuation {
+            letter(char::from(folded));
         }
-        i += len;
+        if folded.is_ascii_alphanumeric() {
+            match separator.take() {
+                Some(s) if folded.is_ascii_digit() => word.push(s),
+                Some(_) => word.end(&mut None, &mut f),
+                None => {}
+            }
+            word.push(folded);
+        } else if matches!(folded, b',' | b'.') && separator.is_none() && word.ends_with_digit() {
+            separator = Some(folded);
+        } else {
+            word.end(&mut separator, &mut f);
+            if folded > b' ' && folded != 0x7F && !punctuation {
+                f(&[folded]);
+            }
+        }
     }
-    if let Some(start) = word {
-        f(&normalized[start..]);
+    word.end(&mut separator, &mut f);
+    true
+}
+
+/// The ASCII word being read by [`for_each_stable_token`], folded: on the
+/// stack up to [`Word::INLINE`] bytes, so that tokenising a segment
+/// allocates nothing.
+struct Word {
+    inline: [u8; Word::INLINE],
+    len: usize,
+    /// The word, once longer than `inline`.
+    long: Vec<u8>,
+}
+
+impl Default for Word {
+    fn default() -> Word {
+        Word {
+            inline: [0; Word::INLINE],
+            len: 0,
+            long: Vec::new(),
+        }
+    }
+}
+
+impl Word {
+    const INLINE: usize = 64;
+
+    fn push(&mut self, b: u8) {
+        if self.len < Word::INLINE {
+            self.inline[self.len] = b;
+        } else {
+            if self.len == Word::INLINE {
+                self.long.clear();
+                self.long.extend_from_slice(&self.inline);
+            }
+            self.long.push(b);
+        }
+        self.len += 1;
+    }
+
+    fn ends_with_digit(&self) -> bool {
+        match self.len {
+            0 => false,
+            n if n <= Word::INLINE => self.inline[n - 1].is_ascii_digit(),
+            _ => self.long.last().is_some_and(u8::is_ascii_digit),
+        }
+    }
+
+    /// Gives the word, if any, to `f` and starts the next one; a pending
+    /// separator was not inside the word, and is punctuation: no token.
+    fn end(&mut self, separator: &mut Option<u8>, f: &mut impl FnMut(&[u8])) {
+        *separator = None;
+        match self.len {
+            0 => return,
+            n if n <= Word::INLINE => f(&self.inline[..n]),
+            _ => f(&self.long),
+        }
+        self.len = 0;
     }
 }
 
@@ -212,6 +308,15 @@ mod tests {
     use crate::text::normalize::{fold_stable, normalize};
     use proptest::prelude::*;
 
+    fn owned(tokens: Vec<&str>) -> Vec<String> {
+        tokens.into_iter().map(str::to_string).collect()
+    }
+
+    fn stable_tokens(text: &str) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for_each_stable_token(text, |_| {}, |t| out.push(String::from_utf8(t.to_vec()).unwrap())).then_some(out)
+    }
+
     fn toks(s: &str) -> Vec<String> {
         tokens(&normalize(s)).into_iter().map(str::to_string).collect()
     }
@@ -274,11 +379,11 @@ mod tests {
         let mut normalized = String::new();
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             for text in [format!("{c}"), format!("1{c}2 a{c}b"), format!("漢{c}。x{c}")] {
-                if fold_stable(&text, &mut normalized, |_| {}) {
-                    let mut stable = Vec::new();
-                    for_each_stable_token(&normalized, |t| stable.push(t));
-                    assert_eq!(stable, tokens(&normalized), "{text:?}");
-                }
+                assert_eq!(
+                    stable_tokens(&text),
+                    fold_stable(&text, &mut normalized).then(|| owned(tokens(&normalized))),
+                    "{text:?}"
+                );
             }
         }
     }
@@ -290,11 +395,7 @@ mod tests {
             any::<String>(),
         ]) {
             let mut normalized = String::new();
-            if fold_stable(&s, &mut normalized, |_| {}) {
-                let mut stable = Vec::new();
-                for_each_stable_token(&normalized, |t| stable.push(t));
-                prop_assert_eq!(stable, tokens(&normalized));
-            }
+            prop_assert_eq!(stable_tokens(&s), fold_stable(&s, &mut normalized).then(|| owned(tokens(&normalized))));
         }
 
         #[test]
