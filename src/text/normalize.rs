@@ -48,9 +48,9 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 /// other text. Most Japanese and English segments are such text, and this
 /// is what indexing them costs at import.
 ///
-/// Import folds such text as it tokenises it, in one pass
-/// ([`for_each_stable_token`](crate::text::tokens::for_each_stable_token));
-/// this is the folding alone, for the text itself.
+/// Import folds such text as it tokenises it, in one pass (the crate's
+/// `tokens::for_each_stable_token`); this is the folding alone, for the
+/// text itself.
 ///
 /// Why it gives the same result: no such character is invisible; after
 /// full-width ASCII becomes ASCII, every character is an NFKC starter that
