@@ -50,7 +50,7 @@ use super::signature;
 use super::StoreError;
 use crate::lang::Lang;
 use crate::model::Unit;
-use crate::text::grams::{buckets, BUCKET_BITS};
+use crate::text::grams::{distinct_buckets, BUCKET_BITS};
 use crate::text::keys::MatchKeys;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::mpsc;
@@ -85,8 +85,8 @@ pub fn split(bucket: u32) -> (u32, u8) {
 pub struct SegmentKeys {
     lang: Lang,
     tokens: u32,
-    /// Distinct and ascending, as [`buckets`] gives them: [`IndexBuffer`]
-    /// relies on it.
+    /// Distinct, as [`distinct_buckets`] gives them, in any order:
+    /// [`IndexBuffer`] relies on it.
     buckets: Vec<u32>,
 }
 
@@ -116,7 +116,7 @@ pub fn unit_keys(unit: &Unit) -> UnitKeys {
             .map(|(lang, keys)| SegmentKeys {
                 lang: (*lang).clone(),
                 tokens: keys.token_hashes.len() as u32,
-                buckets: buckets(lang, &keys.token_hashes),
+                buckets: distinct_buckets(lang, &keys.token_hashes),
             })
             .collect(),
         signature: signature::encode(indexed.iter().map(|(lang, keys)| (*lang, keys))),

@@ -40,18 +40,47 @@ pub fn token_hash(token: impl AsRef<[u8]>) -> u64 {
 /// from its tokens' [`token_hash`]es.
 pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
     let mut out = Vec::with_capacity(token_hashes.len() + 1);
+    for_each_bucket(lang, token_hashes, |b| out.push(b));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`buckets`] in no particular order: what indexing a segment needs.
+/// Sorting only to find the repeated ones cost more than finding them in a
+/// bit set of all buckets (128 KB per thread, cleared after each segment).
+pub fn distinct_buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; (1 << BUCKET_BITS) / 64]);
+    }
+    SEEN.with_borrow_mut(|seen| {
+        let mut out = Vec::with_capacity(token_hashes.len() + 1);
+        for_each_bucket(lang, token_hashes, |b| {
+            let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+            if seen[word] & bit == 0 {
+                seen[word] |= bit;
+                out.push(b);
+            }
+        });
+        for &b in &out {
+            seen[b as usize / 64] = 0;
+        }
+        out
+    })
+}
+
+/// Calls `f` with the bucket of each padded bigram, in order, repeats
+/// included.
+fn for_each_bucket(lang: &Lang, token_hashes: &[u64], mut f: impl FnMut(u32)) {
     let lang_key = xxh3_64(lang.primary().as_bytes());
     let mut previous = START;
     // The last token's bigram with `$` after the loop, not chained to it:
     // the chain's test per token cost more than the bucket.
     for &hash in token_hashes {
-        out.push(bucket(lang_key, previous, hash));
+        f(bucket(lang_key, previous, hash));
         previous = hash;
     }
-    out.push(bucket(lang_key, previous, END));
-    out.sort_unstable();
-    out.dedup();
-    out
+    f(bucket(lang_key, previous, END));
 }
 
 /// The bucket of the bigram `first second` in `lang`: the key a segment
@@ -78,6 +107,23 @@ mod tests {
         let normalized = normalize(text);
         let hashes: Vec<u64> = tokens(&normalized).into_iter().map(token_hash).collect();
         buckets(&Lang::parse(lang).unwrap(), &hashes)
+    }
+
+    #[test]
+    fn distinct_buckets_are_the_buckets_in_some_order() {
+        let ja = Lang::parse("ja").unwrap();
+        for text in [
+            "",
+            "総務省",
+            "したした。したした。",
+            "の の の の",
+            "第10回日・ASEAN情報セキュリティ政策会議を開催した。",
+        ] {
+            let hashes: Vec<u64> = tokens(&normalize(text)).into_iter().map(token_hash).collect();
+            let mut distinct = distinct_buckets(&ja, &hashes);
+            distinct.sort_unstable();
+            assert_eq!(distinct, buckets(&ja, &hashes), "{text:?}");
+        }
     }
 
     #[test]
