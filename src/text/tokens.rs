@@ -388,6 +388,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn stable_tokens_of_words_longer_than_the_inline_buffer() {
+        let mut normalized = String::new();
+        let long_number = (0..40).map(|i| (i % 10).to_string()).collect::<Vec<_>>().join(",");
+        for text in [
+            "A".repeat(Word::INLINE - 1),
+            "a".repeat(Word::INLINE),
+            format!("{} x", "Ｂ".repeat(Word::INLINE + 1)),
+            format!("{}漢{}", "b".repeat(3 * Word::INLINE), "c".repeat(Word::INLINE + 7)),
+            long_number.clone(),
+            format!("{long_number}, 12.5 {long_number}."),
+        ] {
+            assert!(fold_stable(&text, &mut normalized), "{text:?}");
+            assert_eq!(stable_tokens(&text), Some(owned(tokens(&normalized))), "{text:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn stable_tokens_are_the_tokens(s in prop_oneof![
