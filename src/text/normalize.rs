@@ -71,39 +71,26 @@ pub fn fold_stable(s: &str, out: &mut String) -> bool {
     let mut kept = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        // What replaces the character, and its length.
-        let (replacement, len) = if b < 0x80 {
-            // ASCII whitespace is U+0009–U+000D and the space (`char::is_whitespace`).
-            let white = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let Some((c, len)) = stable_char(bytes, i) else { return false };
+        // What replaces the character.
+        let replacement = match c {
+            StableChar::Ascii(_) | StableChar::Cjk(_) => {
+                i += len;
+                continue;
+            }
             // A single space between two kept characters stays as it is:
             // English text then is one run, not one per word.
-            let single_space =
-                b == b' ' && i > kept && bytes.get(i + 1).is_some_and(|&n| !white(n)) && !bytes[i + 1..].starts_with("\u{3000}".as_bytes());
-            if !white(b) {
+            StableChar::White
+                if bytes[i] == b' '
+                    && i > kept
+                    && bytes.get(i + 1).is_some_and(|&n| !is_ascii_white(n))
+                    && !bytes[i + 1..].starts_with("\u{3000}".as_bytes()) =>
+            {
                 i += 1;
                 continue;
             }
-            if single_space {
-                i += 1;
-                continue;
-            }
-            (b' ', 1)
-        } else if (0xE3..=0xEF).contains(&b) {
-            // `s` is valid UTF-8, so a lead byte of E3–EF starts a
-            // three-byte sequence.
-            let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
-            match c {
-                0xFF01..=0xFF5E => ((c - 0xFF01 + 0x21) as u8, 3),
-                0x3000 => (b' ', 3),
-                c if char::from_u32(c).is_some_and(is_stable_cjk) => {
-                    i += 3;
-                    continue;
-                }
-                _ => return false,
-            }
-        } else {
-            return false;
+            StableChar::White => b' ',
+            StableChar::Wide(ascii) => ascii,
         };
         push_kept(out, &s[kept..i], &mut space);
         if replacement == b' ' {
@@ -116,6 +103,54 @@ pub fn fold_stable(s: &str, out: &mut String) -> bool {
     }
     push_kept(out, &s[kept..], &mut space);
     true
+}
+
+/// A character of the text [`fold_stable`] accepts, as both it and
+/// import's one-pass tokeniser (`tokens::for_each_stable_token`) read it.
+#[derive(Clone, Copy)]
+pub(crate) enum StableChar {
+    /// ASCII whitespace or the ideographic space U+3000.
+    White,
+    /// Any other ASCII character, as it is (not lower-cased).
+    Ascii(u8),
+    /// A full-width ASCII character (U+FF01–U+FF5E): the ASCII it folds to.
+    Wide(u8),
+    /// An [`is_stable_cjk`] character.
+    Cjk(char),
+}
+
+/// The character of `bytes` (valid UTF-8) at `i` and its length in bytes,
+/// `None` when it is none of [`StableChar`].
+#[inline(always)]
+pub(crate) fn stable_char(bytes: &[u8], i: usize) -> Option<(StableChar, usize)> {
+    let b = bytes[i];
+    if b < 0x80 {
+        return Some((
+            if is_ascii_white(b) {
+                StableChar::White
+            } else {
+                StableChar::Ascii(b)
+            },
+            1,
+        ));
+    }
+    if !(0xE3..=0xEF).contains(&b) {
+        return None;
+    }
+    // Valid UTF-8, so a lead byte of E3–EF starts a three-byte sequence.
+    let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
+    let c = match c {
+        0xFF01..=0xFF5E => StableChar::Wide((c - 0xFF01 + 0x21) as u8),
+        0x3000 => StableChar::White,
+        c => StableChar::Cjk(char::from_u32(c).filter(|&c| is_stable_cjk(c))?),
+    };
+    Some((c, 3))
+}
+
+/// ASCII whitespace: U+0009–U+000D and the space (`char::is_whitespace`).
+#[inline(always)]
+fn is_ascii_white(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// Appends `text` (ASCII lower-cased) to `out`, after the space `space`
@@ -136,7 +171,7 @@ fn push_kept(out: &mut String, text: &str, space: &mut bool) {
 /// Japanese characters (kanji, kana, CJK punctuation) that [`normalize`]
 /// leaves as they are and that compose with no neighbour: the NFKC
 /// starters with quick check Yes, no case, visible, not whitespace.
-pub(crate) fn is_stable_cjk(c: char) -> bool {
+fn is_stable_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3001..=0x3029         // 、。〃々〆〇 and brackets, 〒, 〓…
         | 0x3030..=0x3035       //   (not the tone marks U+302A–302F)

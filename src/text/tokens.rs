@@ -16,7 +16,7 @@
 //! Scripts written without spaces that are not CJK (Thai, Khmer, Lao,
 //! Burmese) come out as one token per space-delimited run.
 
-use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation, is_stable_cjk};
+use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation, stable_char, StableChar};
 use std::ops::Range;
 
 /// The tokens of `normalized`, in order, as slices of it. Pass the output
@@ -70,40 +70,22 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
     let mut separator = None;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let folded = if b < 0x80 {
-            i += 1;
-            if matches!(b, b'\t'..=b'\r' | b' ') {
+        let Some((c, len)) = stable_char(bytes, i) else { return false };
+        i += len;
+        let folded = match c {
+            StableChar::White => {
                 word.end(&mut separator, &mut f);
                 continue;
             }
-            b.to_ascii_lowercase()
-        } else if (0xE3..=0xEF).contains(&b) {
-            // `text` is valid UTF-8, so a lead byte of E3–EF starts a
-            // three-byte sequence.
-            let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
-            let character = &bytes[i..i + 3];
-            i += 3;
-            match c {
-                0xFF01..=0xFF5E => ((c - 0xFF01 + 0x21) as u8).to_ascii_lowercase(),
-                0x3000 => {
-                    word.end(&mut separator, &mut f);
-                    continue;
+            StableChar::Ascii(b) | StableChar::Wide(b) => b.to_ascii_lowercase(),
+            StableChar::Cjk(c) => {
+                word.end(&mut separator, &mut f);
+                if !is_punctuation(c) {
+                    letter(c);
+                    f(&bytes[i - len..i]);
                 }
-                c => match char::from_u32(c).filter(|&c| is_stable_cjk(c)) {
-                    Some(c) => {
-                        word.end(&mut separator, &mut f);
-                        if !is_punctuation(c) {
-                            letter(c);
-                            f(character);
-                        }
-                        continue;
-                    }
-                    None => return false,
-                },
+                continue;
             }
-        } else {
-            return false;
         };
         let punctuation = is_punctuation(char::from(folded));
         if !punctuation {
