@@ -118,11 +118,14 @@ impl Drop for JournalMode<'_> {
 }
 
 /// An import runs with a page cache of [`ImportCache::KB`] instead of the
-/// connection's. Its writes are appends, and its keys go into `unit_key`
-/// in sorted batches, so a larger cache holds pages it will not read
-/// again: 1M Kyoto units, three alternating runs, peak RSS 150-151 MB with
-/// 8 MB against 176-181 MB with the connection's 32 MB, in the same time
-/// (14.8-16.1 s against 13.0-17.0 s). Lookups keep the larger cache.
+/// connection's. Its writes are appends, which a larger cache only holds
+/// without reading them again; the pages it does read again, those of
+/// `unit_key` at each batch of keys, outgrow any bounded cache as the store
+/// grows, and are read fewer times by larger batches instead (see
+/// [`PendingKeys::BATCH`]). 1M Kyoto units, three alternating runs: peak
+/// RSS 150-151 MB with 8 MB against 176-181 MB with the connection's 32 MB,
+/// in the same time (14.8-16.1 s against 13.0-17.0 s). Lookups keep the
+/// larger cache.
 struct ImportCache<'c> {
     conn: &'c Connection,
     /// The connection's own `cache_size`, restored at the end.
