@@ -270,13 +270,19 @@ pub fn strip_punctuation(s: &str) -> String {
 #[inline]
 pub fn is_punctuation(c: char) -> bool {
     if c.is_ascii() {
-        return ASCII_PUNCTUATION >> (c as u32) & 1 == 1;
+        return is_ascii_punctuation(c as u8);
     }
     if is_plain_cjk(c) {
         return matches!(c, '、' | '。');
     }
     static PUNCTUATION: LazyLock<CharSet> = LazyLock::new(|| CharSet::of("P"));
     PUNCTUATION.contains(c)
+}
+
+/// Whether the ASCII character `b` is punctuation in Unicode's sense
+/// (category P): ASCII punctuation but the ASCII symbols (category S).
+pub(crate) const fn is_ascii_punctuation(b: u8) -> bool {
+    ASCII_PUNCTUATION >> b & 1 == 1
 }
 
 /// The ASCII punctuation characters, bit `b` for byte `b`: ASCII

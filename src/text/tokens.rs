@@ -16,7 +16,7 @@
 //! Scripts written without spaces that are not CJK (Thai, Khmer, Lao,
 //! Burmese) come out as one token per space-delimited run.
 
-use crate::text::normalize::{is_cjk, is_ignorable, is_mark, is_punctuation, stable_char, StableChar};
+use crate::text::normalize::{is_ascii_punctuation, is_cjk, is_ignorable, is_mark, is_punctuation, stable_char, StableChar};
 use std::ops::Range;
 
 /// The tokens of `normalized`, in order, as slices of it. Pass the output
@@ -64,45 +64,56 @@ pub fn for_each_token<'t>(normalized: &'t str, mut f: impl FnMut(&'t str)) {
 /// [`normalize`]: crate::text::normalize::normalize
 pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mut f: impl FnMut(&[u8])) -> bool {
     let bytes = text.as_bytes();
-    let mut word = Word::default();
+    let mut word = Word::new(bytes);
     // A `,` or `.` right after a digit of the word: inside the word if a
     // digit follows, the word's end otherwise.
     let mut separator = None;
     let mut i = 0;
     while i < bytes.len() {
-        let Some((c, len)) = stable_char(bytes, i) else { return false };
-        i += len;
-        let folded = match c {
-            StableChar::White => {
-                word.end(&mut separator, &mut f);
-                continue;
-            }
-            StableChar::Ascii(b) | StableChar::Wide(b) => b.to_ascii_lowercase(),
-            StableChar::Cjk(c) => {
-                word.end(&mut separator, &mut f);
-                if !is_punctuation(c) {
-                    letter(c);
-                    f(&bytes[i - len..i]);
+        // ASCII first, without decoding: most characters of most segments.
+        let b = bytes[i];
+        let (folded, verbatim, at) = if b < 0x80 {
+            i += 1;
+            (b.to_ascii_lowercase(), !b.is_ascii_uppercase(), i - 1)
+        } else {
+            let Some((c, len)) = stable_char(bytes, i) else { return false };
+            i += len;
+            match c {
+                StableChar::White => {
+                    word.end(&mut separator, &mut f);
+                    continue;
                 }
-                continue;
+                StableChar::Ascii(b) | StableChar::Wide(b) => (b.to_ascii_lowercase(), false, i - len),
+                StableChar::Cjk(c) => {
+                    word.end(&mut separator, &mut f);
+                    if !is_punctuation(c) {
+                        letter(c);
+                        f(&bytes[i - len..i]);
+                    }
+                    continue;
+                }
             }
         };
-        let punctuation = is_punctuation(char::from(folded));
-        if !punctuation {
+        let class = ASCII_CLASS[usize::from(folded)];
+        if class & WHITE != 0 {
+            word.end(&mut separator, &mut f);
+            continue;
+        }
+        if class & LETTER != 0 {
             letter(char::from(folded));
         }
-        if folded.is_ascii_alphanumeric() {
+        if class & ALNUM != 0 {
             match separator.take() {
-                Some(s) if folded.is_ascii_digit() => word.push(s),
+                Some((s, s_at, s_verbatim)) if class & DIGIT != 0 => word.push(s, s_at, s_verbatim),
                 Some(_) => word.end(&mut None, &mut f),
                 None => {}
             }
-            word.push(folded);
-        } else if matches!(folded, b',' | b'.') && separator.is_none() && word.ends_with_digit() {
-            separator = Some(folded);
+            word.push(folded, at, verbatim);
+        } else if class & SEPARATOR != 0 && separator.is_none() && word.ends_with_digit() {
+            separator = Some((folded, at, verbatim));
         } else {
             word.end(&mut separator, &mut f);
-            if folded > b' ' && folded != 0x7F && !punctuation {
+            if class & SYMBOL != 0 {
                 f(&[folded]);
             }
         }
@@ -111,60 +122,150 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
     true
 }
 
-/// The ASCII word being read by [`for_each_stable_token`], folded: on the
-/// stack up to [`Word::INLINE`] bytes, so that tokenising a segment
-/// allocates nothing.
-struct Word {
-    inline: [u8; Word::INLINE],
+/// How [`for_each_stable_token`] treats an ASCII character, by its
+/// lower-cased byte: one table lookup instead of a test per property.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        let punctuation = is_ascii_punctuation(b);
+        table[b as usize] = if matches!(b, b'\t'..=b'\r' | b' ') {
+            WHITE
+        } else {
+            let letter = if punctuation { 0 } else { LETTER };
+            let kind = if b.is_ascii_digit() {
+                ALNUM | DIGIT
+            } else if b.is_ascii_alphanumeric() {
+                ALNUM
+            } else if matches!(b, b',' | b'.') {
+                SEPARATOR
+            } else if b > b' ' && b != 0x7F && !punctuation {
+                SYMBOL
+            } else {
+                0
+            };
+            letter | kind
+        };
+        b += 1;
+    }
+    table
+};
+/// Whitespace: ends a word.
+const WHITE: u8 = 1;
+/// Neither whitespace nor punctuation: hashed as a letter.
+const LETTER: u8 = 2;
+/// A letter or digit: part of a word.
+const ALNUM: u8 = 4;
+const DIGIT: u8 = 8;
+/// `,` or `.`: inside a number, between two digits.
+const SEPARATOR: u8 = 16;
+/// Any other visible character but punctuation: a token of its own.
+const SYMBOL: u8 = 32;
+
+/// The ASCII word being read by [`for_each_stable_token`], folded. While
+/// every character of it is in `text` as it folds (lower-case ASCII, one
+/// byte each), the word is that slice of `text` and nothing is copied; the
+/// first one that is not (an upper-case letter, a full-width form) copies
+/// the word so far to a buffer on the stack of up to [`Word::INLINE`]
+/// bytes, so that tokenising a segment allocates nothing.
+struct Word<'t> {
+    text: &'t [u8],
+    /// Where the word starts in `text`, while it is a slice of it.
+    start: usize,
     len: usize,
+    /// The word is `text[start..start + len]`; when false, it is in
+    /// `inline` (or `long`, once longer).
+    verbatim: bool,
+    inline: [u8; Word::INLINE],
     /// The word, once longer than `inline`.
     long: Vec<u8>,
 }
 
-impl Default for Word {
-    fn default() -> Word {
+impl<'t> Word<'t> {
+    const INLINE: usize = 64;
+
+    fn new(text: &'t [u8]) -> Word<'t> {
         Word {
-            inline: [0; Word::INLINE],
+            text,
+            start: 0,
             len: 0,
+            verbatim: true,
+            inline: [0; Word::INLINE],
             long: Vec::new(),
         }
     }
-}
 
-impl Word {
-    const INLINE: usize = 64;
-
-    fn push(&mut self, b: u8) {
+    /// Appends `b`, the folded form of the character at `at` in the text,
+    /// which is `b` itself when `verbatim`.
+    #[inline(always)]
+    fn push(&mut self, b: u8, at: usize, verbatim: bool) {
+        if self.len == 0 {
+            self.start = at;
+            self.verbatim = true;
+        }
+        if self.verbatim {
+            if verbatim && at == self.start + self.len {
+                self.len += 1;
+                return;
+            }
+            self.copy_from_text();
+        }
         if self.len < Word::INLINE {
             self.inline[self.len] = b;
+            self.len += 1;
         } else {
-            if self.len == Word::INLINE {
-                self.long.clear();
-                self.long.extend_from_slice(&self.inline);
-            }
-            self.long.push(b);
+            self.push_long(b);
         }
+    }
+
+    /// Copies the word so far from the text to the buffer.
+    #[inline(never)]
+    fn copy_from_text(&mut self) {
+        let (start, len) = (self.start, self.len);
+        self.len = 0;
+        self.verbatim = false;
+        for i in start..start + len {
+            if self.len < Word::INLINE {
+                self.inline[self.len] = self.text[i];
+                self.len += 1;
+            } else {
+                self.push_long(self.text[i]);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn push_long(&mut self, b: u8) {
+        if self.len == Word::INLINE {
+            self.long.clear();
+            self.long.extend_from_slice(&self.inline);
+        }
+        self.long.push(b);
         self.len += 1;
     }
 
-    fn ends_with_digit(&self) -> bool {
-        match self.len {
-            0 => false,
-            n if n <= Word::INLINE => self.inline[n - 1].is_ascii_digit(),
-            _ => self.long.last().is_some_and(u8::is_ascii_digit),
+    fn bytes(&self) -> &[u8] {
+        if self.verbatim {
+            &self.text[self.start..self.start + self.len]
+        } else if self.len <= Word::INLINE {
+            &self.inline[..self.len]
+        } else {
+            &self.long
         }
+    }
+
+    fn ends_with_digit(&self) -> bool {
+        self.bytes().last().is_some_and(u8::is_ascii_digit)
     }
 
     /// Gives the word, if any, to `f` and starts the next one; a pending
     /// separator was not inside the word, and is punctuation: no token.
-    fn end(&mut self, separator: &mut Option<u8>, f: &mut impl FnMut(&[u8])) {
+    fn end(&mut self, separator: &mut Option<(u8, usize, bool)>, f: &mut impl FnMut(&[u8])) {
         *separator = None;
-        match self.len {
-            0 => return,
-            n if n <= Word::INLINE => f(&self.inline[..n]),
-            _ => f(&self.long),
+        if self.len > 0 {
+            f(self.bytes());
+            self.len = 0;
         }
-        self.len = 0;
     }
 }
 
@@ -381,6 +482,11 @@ mod tests {
             format!("{}漢{}", "b".repeat(3 * Word::INLINE), "c".repeat(Word::INLINE + 7)),
             long_number.clone(),
             format!("{long_number}, 12.5 {long_number}."),
+            // Copied from the text only from an upper-case letter or a
+            // full-width form on, the part before it longer than the buffer.
+            format!("{}B{}", "a".repeat(Word::INLINE + 6), "c".repeat(3)),
+            format!("{}Ｄe", "a".repeat(Word::INLINE - 1)),
+            format!("{}，5 1，{}", "1".repeat(Word::INLINE + 2), "2".repeat(Word::INLINE)),
         ] {
             assert!(fold_stable(&text, &mut normalized), "{text:?}");
             assert_eq!(stable_tokens(&text), Some(owned(tokens(&normalized))), "{text:?}");

@@ -122,14 +122,18 @@ impl TmxReader {
     /// their attributes); alternating runs did not tell the two apart.
     pub fn reuse(&mut self, units: Vec<Unit>) {
         for mut unit in units {
-            for variant in unit.variants.drain(..) {
-                for mut text in [variant.markup, variant.plain] {
+            // The strings are taken out of the variants in place: draining
+            // the list moved each variant (a few hundred bytes) first.
+            for variant in &mut unit.variants {
+                for text in [&mut variant.markup, &mut variant.plain] {
                     if self.spare_strings.len() < SPARE_STRINGS && text.capacity() <= SPARE_STRING_MAX {
+                        let mut text = std::mem::take(text);
                         text.clear();
                         self.spare_strings.push(text);
                     }
                 }
             }
+            unit.variants.clear();
             if self.spare_variants.len() < SPARE_VARIANT_LISTS {
                 self.spare_variants.push(unit.variants);
             }
