@@ -75,6 +75,13 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
         let (folded, verbatim, at) = if b < 0x80 {
             i += 1;
             (b.to_ascii_lowercase(), !b.is_ascii_uppercase(), i - 1)
+        } else if let Some(c) = kana_or_kanji(bytes, i) {
+            // Japanese letters: a token each, and none is punctuation.
+            word.end(&mut separator, &mut f);
+            letter(c);
+            f(&bytes[i..i + 3]);
+            i += 3;
+            continue;
         } else {
             let Some((c, len)) = stable_char(bytes, i) else { return false };
             i += len;
@@ -120,6 +127,23 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
     }
     word.end(&mut separator, &mut f);
     true
+}
+
+/// The character at `i` when it is a kanji (U+4E00–U+9FFF) or a kana
+/// letter (hiragana U+3041–U+3096, katakana U+30A1–U+30FA and the prolonged
+/// sound mark U+30FC): the stable CJK characters that are never
+/// punctuation, most of Japanese text, read without the general test.
+#[inline(always)]
+fn kana_or_kanji(bytes: &[u8], i: usize) -> Option<char> {
+    let b = bytes[i];
+    if !(0xE3..=0xE9).contains(&b) {
+        return None;
+    }
+    // Valid UTF-8, so a lead byte of E3–E9 starts a three-byte sequence.
+    let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
+    matches!(c, 0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC)
+        .then(|| char::from_u32(c))
+        .flatten()
 }
 
 /// How [`for_each_stable_token`] treats an ASCII character, by its
