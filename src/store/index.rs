@@ -246,6 +246,11 @@ impl GroupLists<'_> {
             .map(move |&(offset, count)| (self.first + i64::from(offset), count))
     }
 
+    /// The group's entries.
+    fn entries(&self) -> usize {
+        (self.starts[GROUP_SIZE as usize] - self.starts[0]) as usize
+    }
+
     /// The first and the last unit of the group's entries.
     fn units(&self) -> (i64, i64) {
         (0..GROUP_SIZE as usize)
@@ -410,7 +415,8 @@ impl IndexBuffer {
                 let mut bytes = 0;
                 // Stops early when the writer has gone (its import failed).
                 let _ = stage.sort(&mut df, |group, lists| {
-                    let mut postings = Vec::new();
+                    // Sized for the usual two or three bytes per entry.
+                    let mut postings = Vec::with_capacity(8 + 2 * GROUP_SIZE as usize + 4 * lists.entries());
                     encode_lists(&mut postings, |p| lists.list(p));
                     bytes += postings.len();
                     pending.push(Chunk {
@@ -565,18 +571,30 @@ pub(super) fn bucket_counts(conn: &Connection) -> Result<Vec<u32>, StoreError> {
 /// documentation) whose list for bucket position `p` is `list(p)`: (unit
 /// id, token count) in ascending unit id. `list` is called once per
 /// position, in ascending order.
-fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, mut list: impl FnMut(usize) -> I) {
+fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, list: impl FnMut(usize) -> I) {
+    thread_local! {
+        /// The lists being encoded, kept from one call to the next: grown
+        /// from empty for each group, the buffer's reallocations cost about
+        /// as much as the encoding (callgrind).
+        static LISTS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LISTS.with_borrow_mut(|lists| {
+        lists.clear();
+        encode_lists_with(out, lists, list);
+    });
+}
+
+fn encode_lists_with<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, lists: &mut Vec<u8>, mut list: impl FnMut(usize) -> I) {
     let start = out.len();
     out.extend_from_slice(&[0; 8]);
     let mut present = 0u64;
     let mut lengths = [0usize; GROUP_SIZE as usize];
-    let mut lists = Vec::new();
     for (p, length) in lengths.iter_mut().enumerate() {
         let before = lists.len();
         let mut previous = 0;
         for (unit, count) in list(p) {
-            put_varint(&mut lists, (unit - previous) as u64);
-            put_varint(&mut lists, u64::from(count));
+            put_varint(lists, (unit - previous) as u64);
+            put_varint(lists, u64::from(count));
             previous = unit;
         }
         if lists.len() > before {
@@ -588,7 +606,7 @@ fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, mut list: imp
     for &length in lengths.iter().filter(|&&l| l > 0) {
         put_varint(out, length as u64);
     }
-    out.extend_from_slice(&lists);
+    out.extend_from_slice(lists);
 }
 
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
