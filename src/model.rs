@@ -277,19 +277,34 @@ impl Unit {
     /// texts, independent of variant order. A 64-bit XXH3 of the sorted
     /// `(lang, markup)` pairs; the store confirms equality on a hash hit.
     pub fn content_hash(&self) -> i64 {
-        let mut pairs: Vec<(&str, &str)> = self.variants.iter().map(|v| (v.lang.as_str(), v.markup.as_str())).collect();
-        pairs.sort_unstable();
+        thread_local! {
+            /// The bytes hashed, kept from one unit to the next.
+            static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let mut few = [("", ""); 4];
+        let mut many = Vec::new();
+        let pairs = sorted_on_stack(
+            &mut few,
+            &mut many,
+            self.variants.iter().map(|v| (v.lang.as_str(), v.markup.as_str())),
+        );
         // Hashed in one call over the pairs laid end to end, `lang 00 markup
         // FF` each: the same hash as feeding them to the streaming hasher,
         // whose set-up and buffering cost more than copying a unit's text.
-        let mut bytes = Vec::with_capacity(pairs.iter().map(|(lang, markup)| lang.len() + markup.len() + 2).sum());
-        for (lang, markup) in pairs {
-            bytes.extend_from_slice(lang.as_bytes());
-            bytes.push(0);
-            bytes.extend_from_slice(markup.as_bytes());
-            bytes.push(0xff);
-        }
-        xxhash_rust::xxh3::xxh3_64(&bytes) as i64
+        BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            for (lang, markup) in pairs.iter() {
+                bytes.extend_from_slice(lang.as_bytes());
+                bytes.push(0);
+                bytes.extend_from_slice(markup.as_bytes());
+                bytes.push(0xff);
+            }
+            let hash = xxhash_rust::xxh3::xxh3_64(bytes) as i64;
+            if bytes.capacity() > 1 << 20 {
+                *bytes = Vec::new();
+            }
+            hash
+        })
     }
 
     /// True when both units have the same languages and texts.
@@ -301,6 +316,27 @@ impl Unit {
         };
         key(self) == key(other)
     }
+}
+
+/// `items` sorted, in `few` when they fit (most units have two or three
+/// variants: no allocation), in `many` otherwise.
+pub(crate) fn sorted_on_stack<'a, T: Ord + Copy, const N: usize>(
+    few: &'a mut [T; N],
+    many: &'a mut Vec<T>,
+    items: impl ExactSizeIterator<Item = T>,
+) -> &'a [T] {
+    let sorted: &mut [T] = if items.len() <= N {
+        let n = items.len();
+        for (slot, item) in few.iter_mut().zip(items) {
+            *slot = item;
+        }
+        &mut few[..n]
+    } else {
+        many.extend(items);
+        many
+    };
+    sorted.sort_unstable();
+    sorted
 }
 
 /// The header of an imported file, kept with the origin so a single-origin
@@ -364,6 +400,40 @@ mod tests {
             h.update(&[0xff]);
         }
         assert_eq!(unit.content_hash(), h.digest() as i64);
+    }
+
+    #[test]
+    fn content_hash_of_more_variants_than_fit_on_the_stack_ignores_their_order() {
+        let variant = |lang: &str, markup: &str| Variant {
+            lang: Lang::parse(lang).unwrap(),
+            markup: markup.into(),
+            plain: markup.into(),
+            admin: Admin::default(),
+            meta: Meta::default(),
+        };
+        let pairs = [
+            ("ja", "会議"),
+            ("en", "meeting"),
+            ("de", "Sitzung"),
+            ("fr", "réunion"),
+            ("es", "reunión"),
+            ("en", "session"),
+        ];
+        let unit = |order: &[usize]| Unit {
+            variants: order.iter().map(|&i| variant(pairs[i].0, pairs[i].1)).collect(),
+            ..Unit::default()
+        };
+        let mut sorted = pairs;
+        sorted.sort_unstable();
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for (lang, markup) in sorted {
+            h.update(lang.as_bytes());
+            h.update(&[0]);
+            h.update(markup.as_bytes());
+            h.update(&[0xff]);
+        }
+        assert_eq!(unit(&[0, 1, 2, 3, 4, 5]).content_hash(), h.digest() as i64);
+        assert_eq!(unit(&[5, 3, 1, 0, 4, 2]).content_hash(), h.digest() as i64);
     }
 
     #[test]

@@ -103,24 +103,39 @@ pub struct UnitKeys {
 
 /// The keys of `unit`.
 pub fn unit_keys(unit: &Unit) -> UnitKeys {
-    let mut indexed: Vec<(&Lang, MatchKeys)> = Vec::with_capacity(2);
-    for variant in &unit.variants {
-        if indexed.iter().any(|(lang, _)| lang.primary() == variant.lang.primary()) {
-            continue;
+    thread_local! {
+        /// The keys of the unit's indexed segments, computed into buffers
+        /// kept from one unit to the next: the rows own only the buckets
+        /// and the signature made from them.
+        static KEYS: std::cell::RefCell<Vec<MatchKeys>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    KEYS.with_borrow_mut(|keys| {
+        let mut segments: Vec<SegmentKeys> = Vec::with_capacity(2);
+        for variant in &unit.variants {
+            if segments.iter().any(|s| s.lang.primary() == variant.lang.primary()) {
+                continue;
+            }
+            let n = segments.len();
+            if keys.len() == n {
+                keys.push(MatchKeys::of(""));
+            }
+            let segment = &mut keys[n];
+            segment.recompute(&variant.plain);
+            segments.push(SegmentKeys {
+                lang: variant.lang.clone(),
+                tokens: segment.token_hashes.len() as u32,
+                buckets: distinct_buckets(&variant.lang, &segment.token_hashes),
+            });
         }
-        indexed.push((&variant.lang, MatchKeys::of(&variant.plain)));
-    }
-    UnitKeys {
-        segments: indexed
-            .iter()
-            .map(|(lang, keys)| SegmentKeys {
-                lang: (*lang).clone(),
-                tokens: keys.token_hashes.len() as u32,
-                buckets: distinct_buckets(lang, &keys.token_hashes),
-            })
-            .collect(),
-        signature: signature::encode(indexed.iter().map(|(lang, keys)| (*lang, keys))),
-    }
+        let signature = signature::encode(segments.iter().zip(keys.iter()).map(|(s, k)| (&s.lang, k)));
+        // A huge segment's buffer is not kept for all the units after it.
+        for k in keys.iter_mut() {
+            if k.token_hashes.capacity() > 1 << 16 {
+                k.token_hashes = Vec::new();
+            }
+        }
+        UnitKeys { segments, signature }
+    })
 }
 
 /// The entries of one import not yet written.

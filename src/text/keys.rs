@@ -27,13 +27,26 @@ pub struct MatchKeys {
 impl MatchKeys {
     pub fn of(plain: &str) -> MatchKeys {
         // Japanese has about one token per character, English fewer.
-        let mut token_hashes = Vec::with_capacity(plain.len() / 2 + 1);
+        let mut keys = MatchKeys {
+            letters: LETTERS_SEED,
+            token_hashes: Vec::with_capacity(plain.len() / 2 + 1),
+        };
+        keys.recompute(plain);
+        keys
+    }
+
+    /// Makes these the keys of `plain`, reusing the token buffer: an
+    /// import computes the keys of every segment it reads.
+    pub fn recompute(&mut self, plain: &str) {
+        let token_hashes = &mut self.token_hashes;
+        token_hashes.clear();
         // Most text: width and case folded as it is tokenised, in one pass
         // without Unicode tables, and nothing for NFKC to change after
         // lower-casing, so the letters are those of the normalised text.
         let mut letters = LETTERS_SEED;
         if for_each_stable_token(plain, |c| letters = add_letter(letters, c), |t| token_hashes.push(token_hash(t))) {
-            return MatchKeys { letters, token_hashes };
+            self.letters = letters;
+            return;
         }
         // The pass stopped at a character that needs the tables: the tokens
         // it gave are those of a part of the text only.
@@ -42,7 +55,7 @@ impl MatchKeys {
         // case; the letters are taken after these two steps.
         let wide = fold_width(plain);
         let lowered = wide.to_lowercase();
-        let letters = letters_of(&lowered);
+        self.letters = letters_of(&lowered);
         let normalized = if plain.chars().any(is_ignorable) {
             normalize(plain)
         } else {
@@ -54,7 +67,6 @@ impl MatchKeys {
             collapse_whitespace(&renormalized)
         };
         for_each_token(&normalized, |t| token_hashes.push(token_hash(t)));
-        MatchKeys { letters, token_hashes }
     }
 }
 
