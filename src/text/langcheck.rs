@@ -434,8 +434,10 @@ fn script_of(c: char) -> Option<Script> {
 /// The scripts a language is normally written in. `None` for languages the
 /// check knows nothing of.
 fn scripts_of(primary: &str) -> Option<&'static [Script]> {
+    // Compared in order: the languages of most segments first.
     Some(match primary {
         "ja" => &[Script::Kana, Script::Han],
+        "en" => &[Script::Latin],
         "zh" => &[Script::Han],
         "ko" => &[Script::Hangul, Script::Han],
         // Serbian is written in both scripts.
@@ -446,9 +448,10 @@ fn scripts_of(primary: &str) -> Option<&'static [Script]> {
         "he" | "yi" => &[Script::Hebrew],
         "th" => &[Script::Thai],
         "hi" | "mr" | "ne" => &[Script::Devanagari],
-        "en" | "de" | "fr" | "es" | "it" | "pt" | "nl" | "cy" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "sl"
-        | "hr" | "hu" | "ro" | "tr" | "id" | "ms" | "vi" | "ca" | "eu" | "gl" | "et" | "lv" | "lt" | "ga" | "is" | "sq" | "af" | "sw"
-        | "tl" => &[Script::Latin],
+        "de" | "fr" | "es" | "it" | "pt" | "nl" | "cy" | "sv" | "da" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "sl" | "hr"
+        | "hu" | "ro" | "tr" | "id" | "ms" | "vi" | "ca" | "eu" | "gl" | "et" | "lv" | "lt" | "ga" | "is" | "sq" | "af" | "sw" | "tl" => {
+            &[Script::Latin]
+        }
         _ => return None,
     })
 }
