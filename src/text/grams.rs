@@ -48,13 +48,42 @@ pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
 
 /// [`buckets`] in no particular order: what indexing a segment needs.
 /// Sorting only to find the repeated ones cost more than finding them in a
-/// bit set of all buckets (128 KB per thread, cleared after each segment).
+/// set. Most segments have a few dozen bigrams, and their set is a small
+/// open-addressing table on the stack, in the processor's nearest cache;
+/// longer ones use a bit set of all buckets (128 KB per thread, cleared
+/// after each segment), whose lookups missed that cache (1M Kyoto units:
+/// the bit set alone was 3.7 % of the import's samples, perf).
 pub fn distinct_buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
+    let bigrams = token_hashes.len() + 1;
+    let mut out = Vec::with_capacity(bigrams);
+    if bigrams <= SMALL_SET / 2 {
+        // At most half full. Buckets are hash values: their low bits
+        // spread them over the table. No bucket is `EMPTY` (they have
+        // BUCKET_BITS bits).
+        const EMPTY: u32 = u32::MAX;
+        let mut table = [EMPTY; SMALL_SET];
+        let size = (2 * bigrams).next_power_of_two();
+        let mask = size - 1;
+        for_each_bucket(lang, token_hashes, |b| {
+            let mut slot = b as usize & mask;
+            loop {
+                match table[slot] {
+                    EMPTY => {
+                        table[slot] = b;
+                        out.push(b);
+                        return;
+                    }
+                    seen if seen == b => return,
+                    _ => slot = (slot + 1) & mask,
+                }
+            }
+        });
+        return out;
+    }
     thread_local! {
         static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; (1 << BUCKET_BITS) / 64]);
     }
     SEEN.with_borrow_mut(|seen| {
-        let mut out = Vec::with_capacity(token_hashes.len() + 1);
         for_each_bucket(lang, token_hashes, |b| {
             let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
             if seen[word] & bit == 0 {
@@ -68,6 +97,9 @@ pub fn distinct_buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
         out
     })
 }
+
+/// Slots of [`distinct_buckets`]'s table on the stack (1 KB).
+const SMALL_SET: usize = 256;
 
 /// Calls `f` with the bucket of each padded bigram, in order, repeats
 /// included.
@@ -109,6 +141,18 @@ mod tests {
         buckets(&Lang::parse(lang).unwrap(), &hashes)
     }
 
+    proptest::proptest! {
+        /// Both sets, the small table and the bit set, and repeats among
+        /// few token values.
+        #[test]
+        fn distinct_buckets_are_the_sorted_buckets_of_any_tokens(hashes in proptest::collection::vec(0u64..40, 0..400)) {
+            let en = Lang::parse("en").unwrap();
+            let mut distinct = distinct_buckets(&en, &hashes);
+            distinct.sort_unstable();
+            proptest::prop_assert_eq!(distinct, buckets(&en, &hashes));
+        }
+    }
+
     #[test]
     fn distinct_buckets_are_the_buckets_in_some_order() {
         let ja = Lang::parse("ja").unwrap();
@@ -118,6 +162,9 @@ mod tests {
             "したした。したした。",
             "の の の の",
             "第10回日・ASEAN情報セキュリティ政策会議を開催した。",
+            // Longer than the table on the stack takes, with repeats.
+            &"総務省は会議を開催した。".repeat(20),
+            &"会議".repeat(70),
         ] {
             let hashes: Vec<u64> = tokens(&normalize(text)).into_iter().map(token_hash).collect();
             let mut distinct = distinct_buckets(&ja, &hashes);
