@@ -76,7 +76,7 @@ pub struct Features {
     /// Tokens of a TM match's target (source segments only), deduplicated.
     pub hint: Vec<u64>,
     /// Kana readings given for names (`（そうとうしゅう）`, `行心 ぎょうじん`),
-    /// romanised and [`squash`]ed (CJK text).
+    /// romanised and `squash`ed (CJK text).
     pub readings: Vec<u64>,
     /// Every word and every two or three adjacent words run together,
     /// squashed, for readings to be looked up in (Latin-script text).
@@ -674,7 +674,7 @@ const PSEUDO_NUMBERS: f64 = 20.0;
 /// The cost of a number without a partner is `−ln P(miss)` of a true
 /// bead, so [`Weights::reestimate`] sets it from the miss rate in the 1-1
 /// beads of a first alignment, with the default counting as
-/// [`PSEUDO_NUMBERS`] numbers: a heading paired with a telephone number
+/// `PSEUDO_NUMBERS` numbers: a heading paired with a telephone number
 /// then costs what it should in a newsletter.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Weights {

@@ -8,7 +8,7 @@
 //! The search only visits cells `(i, j)` within `w` target segments of the
 //! diagonal `j ≈ i·m/n` (the band), so time and memory are O((n + m)·w)
 //! instead of O(n·m). `w` starts at [`INITIAL_HALF_WIDTH`]; when the best
-//! path comes within [`EDGE`] cells of the band's edge (where a better path
+//! path comes within `EDGE` cells of the band's edge (where a better path
 //! outside it might run), the band is widened fourfold and the search run
 //! again, up to the full matrix. Documents whose one-sided material shifts
 //! the path far from the diagonal thus cost more only when they need it.

@@ -91,7 +91,7 @@ impl LengthModel {
     /// Fits the model to `(source chars, target chars)` pairs; `None` with
     /// fewer than [`MIN_PAIRS`] usable pairs. The ratio is the one whose
     /// smoothed log ratio has median zero (robust to stray units); `sd` is
-    /// the root mean square of the log ratios within [`OUTLIER_LOG_RATIO`]
+    /// the root mean square of the log ratios within `OUTLIER_LOG_RATIO`
     /// of it.
     pub fn fit(pairs: &[(f64, f64)]) -> Option<LengthModel> {
         let usable: Vec<(f64, f64)> = pairs.iter().copied().filter(|&(s, t)| s > 0.0 && t > 0.0).collect();
@@ -121,7 +121,7 @@ impl LengthModel {
     /// The model adapted to one document pair: `pairs` are the `(source,
     /// target)` lengths of the 1-1 beads of a first alignment. The ratio
     /// moves by their median log residual and the spread towards their
-    /// root mean square residual (within [`OUTLIER_LOG_RATIO`]), each
+    /// root mean square residual (within `OUTLIER_LOG_RATIO`), each
     /// weighted against this model as [`PSEUDO_PAIRS`] pairs: a list of
     /// names romanised in full runs longer than prose, a summary shorter.
     pub fn adapt(&self, pairs: &[(f64, f64)]) -> LengthModel {

@@ -27,8 +27,8 @@
 //!
 //!    The kind is [`MatchKind::Formatting`] when formatting > 0, otherwise
 //!    [`MatchKind::Tags`].
-//! 3. **Fuzzy, 0–94.99**: over the tokens ([`tokens`]) of the normalised
-//!    ([`normalize`]) plain texts, `min(94.99, (1 − d / max(n_q, n_c)) ×
+//! 3. **Fuzzy, 0–94.99**: over the tokens ([`tokens`](crate::text::tokens)) of the normalised
+//!    ([`normalize`](crate::text::normalize::normalize)) plain texts, `min(94.99, (1 − d / max(n_q, n_c)) ×
 //!    100)`, where `d` is the Levenshtein distance in tokens (insertions,
 //!    deletions and substitutions of whole tokens, each costing 1) and `n_q`,
 //!    `n_c` the token counts. The cap keeps every fuzzy match below every

@@ -338,7 +338,7 @@ impl<'a> Checker<'a> {
     /// Every finding, in segment order, then kind order.
     ///
     /// The per-segment checks run on every core, each thread taking the
-    /// next [`CHUNK`] segments until none are left (segments differ a lot
+    /// next `CHUNK` segments until none are left (segments differ a lot
     /// in cost, so equal shares would leave a core idle); the consistency
     /// checks, which need the whole file, run on a thread of their own
     /// meanwhile. The results are put back in segment order, so the output

@@ -23,9 +23,9 @@
 //!
 //! # Maintenance
 //!
-//! [`IndexBuffer`] collects the entries of the units an import adds and
+//! `IndexBuffer` collects the entries of the units an import adds and
 //! writes them in the import's transaction: when it holds
-//! [`FLUSH_ENTRIES`] (memory stays bounded on huge files), as new chunks, and
+//! `FLUSH_ENTRIES` (memory stays bounded on huge files), as new chunks, and
 //! at commit, appended to a group's last chunk when that is small and
 //! older than the import (many small imports do not fragment the index).
 //! The index is therefore always exactly as current as the units: same
@@ -92,7 +92,7 @@ pub struct SegmentKeys {
 
 /// What the index records of one unit: the keys of its indexed segments
 /// (its first variant in each language, by primary subtag) and their
-/// [`signature`](super::signature) for its row. Computing them is most of
+/// [`signature`] for its row. Computing them is most of
 /// the index's cost at import and depends on the unit alone, so importers
 /// compute them beside the writing thread.
 #[derive(Clone, Debug)]

@@ -1,7 +1,7 @@
 //! The store: one SQLite file holding every translation memory.
 //!
 //! Layout (schema version in `PRAGMA user_version`, upgraded by
-//! [`schema::migrate`] on open):
+//! `schema::migrate` on open):
 //!
 //! * `origin`: one row per imported file: its name, import time, format and
 //!   header (JSON).

@@ -93,7 +93,7 @@ impl Store {
     }
 
     /// The (plain, markup) source text of unit `id` for the pair `src` →
-    /// `tgt` (see [`columns::source_text_from_row`]); `None` when the unit
+    /// `tgt` (see `columns::source_text_from_row`); `None` when the unit
     /// does not exist or lacks either language.
     pub fn source_text(&self, id: i64, src: &Lang, tgt: &Lang) -> Result<Option<(String, String)>, StoreError> {
         let mut stmt = self.conn().prepare_cached("SELECT variants FROM unit WHERE id = ?1")?;

@@ -3,7 +3,7 @@
 //!
 //! # Design
 //!
-//! Every term and every text go through one normaliser, [`Normalized`],
+//! Every term and every text go through one normaliser, `Normalized`,
 //! which turns a string into a *matching form* and, for each byte of that
 //! form, the span of original bytes it came from. Terms become patterns of an
 //! Aho-Corasick automaton (`MatchKind::LeftmostLongest`) that scans the
@@ -61,7 +61,7 @@
 //!
 //! # Invariants
 //!
-//! - `map.len() == text.len()` in a [`Normalized`]; `map[i]` is the
+//! - `map.len() == text.len()` in a `Normalized`; `map[i]` is the
 //!   original span of the character that produced byte `i`, with
 //!   `start < end`, both on char boundaries of the original, non-decreasing.
 //! - Every pattern is non-empty and starts and ends at a character of the

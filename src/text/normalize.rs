@@ -43,7 +43,7 @@ pub fn normalize_stable(s: &str) -> Option<String> {
 }
 
 /// [`normalize`] of text made only of ASCII, full-width ASCII, the
-/// ideographic space and [`is_stable_cjk`] characters, into `out`, in one
+/// ideographic space and `is_stable_cjk` characters, into `out`, in one
 /// pass without Unicode tables; `false` (with `out` unspecified) for any
 /// other text. Most Japanese and English segments are such text, and this
 /// is what indexing them costs at import.

@@ -13,7 +13,7 @@ const CHUNK: usize = 256 * 1024;
 /// check, and tells the line the parser has reached, so that warnings can
 /// name one without a second pass.
 ///
-/// Both work on whole chunks of [`CHUNK`] bytes, as they are read, not on
+/// Both work on whole chunks of `CHUNK` bytes, as they are read, not on
 /// the many small slices the parser consumes (a per-slice scan cost more
 /// than the parsing). So a forbidden character is found ahead of the parser
 /// and reported by [`ScanningReader::forbidden`] only once the parser has
