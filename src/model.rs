@@ -377,15 +377,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn content_hash_is_the_streaming_hash_of_the_sorted_pairs() {
-        let variant = |lang: &str, markup: &str| Variant {
+    fn variant(lang: &str, markup: &str) -> Variant {
+        Variant {
             lang: Lang::parse(lang).unwrap(),
             markup: markup.into(),
             plain: markup.into(),
             admin: Admin::default(),
             meta: Meta::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn content_hash_is_the_streaming_hash_of_the_sorted_pairs() {
         // Stores hold these hashes: they must not change.
         let long = "long text ".repeat(500);
         let unit = Unit {
@@ -404,13 +407,6 @@ mod tests {
 
     #[test]
     fn content_hash_of_more_variants_than_fit_on_the_stack_ignores_their_order() {
-        let variant = |lang: &str, markup: &str| Variant {
-            lang: Lang::parse(lang).unwrap(),
-            markup: markup.into(),
-            plain: markup.into(),
-            admin: Admin::default(),
-            meta: Meta::default(),
-        };
         let pairs = [
             ("ja", "会議"),
             ("en", "meeting"),

@@ -308,13 +308,7 @@ fn for_first_words<'t>(text: &'t str, mut f: impl FnMut(&'t [u8])) {
     let mut start = None;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let (is_break, len) = if b.is_ascii() {
-            (ASCII_WORD_BREAK[usize::from(b)], 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            (c.is_whitespace(), c.len_utf8())
-        };
+        let (is_break, len) = break_at(text, i, |b| ASCII_WORD_BREAK[usize::from(b)]);
         if is_break {
             if let Some(from) = start.take() {
                 f(&bytes[from..i]);
@@ -333,22 +327,28 @@ fn for_first_words<'t>(text: &'t str, mut f: impl FnMut(&'t [u8])) {
     }
 }
 
+/// Whether the character at byte `i` of `text` breaks words, and its
+/// length: `ascii_break` decides for ASCII, read without decoding; any
+/// other character breaks words when it is whitespace.
+#[inline(always)]
+fn break_at(text: &str, i: usize, ascii_break: impl Fn(u8) -> bool) -> (bool, usize) {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        return (ascii_break(b), 1);
+    }
+    let c = text[i..].chars().next().unwrap_or_default();
+    (c.is_whitespace(), c.len_utf8())
+}
+
 /// True when `text` has at least `n` whitespace-separated words; stops
 /// counting there. `split_whitespace` by bytes, ASCII without decoding: it
 /// runs for most variants of an import.
 fn has_words(text: &str, n: usize) -> bool {
-    let bytes = text.as_bytes();
     let mut words = 0;
     let mut in_word = false;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (white, len) = if b.is_ascii() {
-            (matches!(b, b'\t'..=b'\r' | b' '), 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            (c.is_whitespace(), c.len_utf8())
-        };
+    while i < text.len() {
+        let (white, len) = break_at(text, i, |b| matches!(b, b'\t'..=b'\r' | b' '));
         if !white && !in_word {
             words += 1;
             if words >= n {
