@@ -117,10 +117,11 @@ enum Source {
 }
 
 impl Source {
-    fn next_unit(&mut self) -> Result<Option<Unit>, InputError> {
+    /// Reads the next unit onto the end of `units`; false at the end.
+    fn next_unit_into(&mut self, units: &mut Vec<Unit>) -> Result<bool, InputError> {
         match self {
-            Source::Tmx(r) => r.next_unit(),
-            Source::Pairs(r) => r.next_unit(),
+            Source::Tmx(r) => r.next_unit_into(units),
+            Source::Pairs(r) => Ok(r.next_unit()?.map(|unit| units.push(unit)).is_some()),
         }
     }
     fn take_warnings(&mut self) -> Vec<Warning> {
@@ -379,9 +380,9 @@ fn read_batches(
         let mut units = Vec::with_capacity(BATCH);
         let mut failure = None;
         while units.len() < BATCH {
-            match source.next_unit() {
-                Ok(Some(unit)) => units.push(unit),
-                Ok(None) => break,
+            match source.next_unit_into(&mut units) {
+                Ok(true) => {}
+                Ok(false) => break,
                 Err(e) => {
                     failure = Some(e);
                     break;
