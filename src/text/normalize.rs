@@ -137,14 +137,20 @@ pub(crate) fn stable_char(bytes: &[u8], i: usize) -> Option<(StableChar, usize)>
     if !(0xE3..=0xEF).contains(&b) {
         return None;
     }
-    // Valid UTF-8, so a lead byte of E3–EF starts a three-byte sequence.
-    let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
+    let c = three_byte_char(bytes, i);
     let c = match c {
         0xFF01..=0xFF5E => StableChar::Wide((c - 0xFF01 + 0x21) as u8),
         0x3000 => StableChar::White,
         c => StableChar::Cjk(char::from_u32(c).filter(|&c| is_stable_cjk(c))?),
     };
     Some((c, 3))
+}
+
+/// The code point of the three-byte UTF-8 sequence at `i` of `bytes`
+/// (valid UTF-8, with a lead byte of E0–EF at `i`).
+#[inline(always)]
+pub(crate) fn three_byte_char(bytes: &[u8], i: usize) -> u32 {
+    u32::from(bytes[i] & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F)
 }
 
 /// ASCII whitespace: U+0009–U+000D and the space (`char::is_whitespace`).
@@ -325,7 +331,14 @@ pub fn is_ignorable(c: char) -> bool {
 /// characters [`normalize`] leaves as they are (NFKC-stable, caseless,
 /// visible, not whitespace). Callers skip per-character work with it.
 pub fn is_plain_cjk(c: char) -> bool {
-    matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}' | '、' | '。')
+    is_kana_or_kanji(c as u32) || matches!(c, '、' | '。')
+}
+
+/// Kana letters, `ー` and the common kanji: [`is_plain_cjk`] but for its
+/// two punctuation marks, so never punctuation.
+#[inline(always)]
+pub(crate) const fn is_kana_or_kanji(c: u32) -> bool {
+    matches!(c, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC | 0x4E00..=0x9FFF)
 }
 
 /// Whether `c` belongs to a CJK script or block: Han (with radicals,

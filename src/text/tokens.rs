@@ -16,7 +16,9 @@
 //! Scripts written without spaces that are not CJK (Thai, Khmer, Lao,
 //! Burmese) come out as one token per space-delimited run.
 
-use crate::text::normalize::{is_ascii_punctuation, is_cjk, is_ignorable, is_mark, is_punctuation, stable_char, StableChar};
+use crate::text::normalize::{
+    is_ascii_punctuation, is_cjk, is_ignorable, is_kana_or_kanji, is_mark, is_punctuation, stable_char, three_byte_char, StableChar,
+};
 use std::ops::Range;
 
 /// The tokens of `normalized`, in order, as slices of it. Pass the output
@@ -129,21 +131,19 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
     true
 }
 
-/// The character at `i` when it is a kanji (U+4E00–U+9FFF) or a kana
-/// letter (hiragana U+3041–U+3096, katakana U+30A1–U+30FA and the prolonged
-/// sound mark U+30FC): the stable CJK characters that are never
-/// punctuation, most of Japanese text, read without the general test.
+/// The character at `i` when it [`is_kana_or_kanji`]: the stable CJK
+/// characters that are never punctuation, most of Japanese text, read
+/// before (and without) the general classifier [`stable_char`].
 #[inline(always)]
 fn kana_or_kanji(bytes: &[u8], i: usize) -> Option<char> {
-    let b = bytes[i];
-    if !(0xE3..=0xE9).contains(&b) {
+    // Valid UTF-8: a lead byte of E3–E9 starts a three-byte sequence, and
+    // the kana and the kanji of `is_kana_or_kanji` (U+3041–U+9FFF) have
+    // such lead bytes.
+    if !(0xE3..=0xE9).contains(&bytes[i]) {
         return None;
     }
-    // Valid UTF-8, so a lead byte of E3–E9 starts a three-byte sequence.
-    let c = u32::from(b & 0x0F) << 12 | u32::from(bytes[i + 1] & 0x3F) << 6 | u32::from(bytes[i + 2] & 0x3F);
-    matches!(c, 0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC)
-        .then(|| char::from_u32(c))
-        .flatten()
+    let c = three_byte_char(bytes, i);
+    is_kana_or_kanji(c).then(|| char::from_u32(c)).flatten()
 }
 
 /// How [`for_each_stable_token`] treats an ASCII character, by its
