@@ -596,6 +596,10 @@ fn encode_lists<I: Iterator<Item = (i64, u32)>>(out: &mut Vec<u8>, list: impl Fn
     LISTS.with_borrow_mut(|lists| {
         lists.clear();
         encode_lists_with(out, lists, list);
+        // A huge group's buffer is not kept for all the groups after it.
+        if lists.capacity() > 1 << 20 {
+            *lists = Vec::new();
+        }
     });
 }
 

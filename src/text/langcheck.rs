@@ -26,6 +26,7 @@
 //! Japanese comes out Chinese.
 
 use crate::lang::Lang;
+use crate::text::normalize::is_ascii_white;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -263,7 +264,7 @@ const ASCII_WORD_BREAK: [bool; 128] = {
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
-        table[i] = matches!(b, b'\t'..=b'\r' | b' ') || b.is_ascii_punctuation() || b.is_ascii_digit();
+        table[i] = is_ascii_white(b) || b.is_ascii_punctuation() || b.is_ascii_digit();
         i += 1;
     }
     table
@@ -348,7 +349,7 @@ fn has_words(text: &str, n: usize) -> bool {
     let mut in_word = false;
     let mut i = 0;
     while i < text.len() {
-        let (white, len) = break_at(text, i, |b| matches!(b, b'\t'..=b'\r' | b' '));
+        let (white, len) = break_at(text, i, is_ascii_white);
         if !white && !in_word {
             words += 1;
             if words >= n {

@@ -155,7 +155,7 @@ pub(crate) fn three_byte_char(bytes: &[u8], i: usize) -> u32 {
 
 /// ASCII whitespace: U+0009–U+000D and the space (`char::is_whitespace`).
 #[inline(always)]
-fn is_ascii_white(b: u8) -> bool {
+pub(crate) const fn is_ascii_white(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 

@@ -17,7 +17,8 @@
 //! Burmese) come out as one token per space-delimited run.
 
 use crate::text::normalize::{
-    is_ascii_punctuation, is_cjk, is_ignorable, is_kana_or_kanji, is_mark, is_punctuation, stable_char, three_byte_char, StableChar,
+    is_ascii_punctuation, is_ascii_white, is_cjk, is_ignorable, is_kana_or_kanji, is_mark, is_punctuation, stable_char, three_byte_char,
+    StableChar,
 };
 use std::ops::Range;
 
@@ -153,7 +154,7 @@ const ASCII_CLASS: [u8; 128] = {
     let mut b = 0u8;
     while b < 128 {
         let punctuation = is_ascii_punctuation(b);
-        table[b as usize] = if matches!(b, b'\t'..=b'\r' | b' ') {
+        table[b as usize] = if is_ascii_white(b) {
             WHITE
         } else {
             let letter = if punctuation { 0 } else { LETTER };
