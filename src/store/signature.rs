@@ -49,9 +49,8 @@ where
         out.extend_from_slice(tag);
         out.extend_from_slice(&cut_letters(keys.letters).to_le_bytes());
         put_varint(&mut out, keys.token_hashes.len() as u64);
-        // Room for all tokens first, then filled: a loop the compiler
-        // vectorises, where pushing two bytes per token checked the
-        // capacity for each.
+        // Room for all tokens first, then filled: pushing two bytes per
+        // token checked the capacity for each.
         let start = out.len();
         out.resize(start + 2 * keys.token_hashes.len(), 0);
         for (slot, &hash) in out[start..].chunks_exact_mut(2).zip(&keys.token_hashes) {

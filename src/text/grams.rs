@@ -52,7 +52,8 @@ pub fn buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
 /// open-addressing table on the stack, in the processor's nearest cache;
 /// longer ones use a bit set of all buckets (128 KB per thread, cleared
 /// after each segment), whose lookups missed that cache (1M Kyoto units:
-/// the bit set alone was 3.7 % of the import's samples, perf).
+/// `distinct_buckets`, bucket hashing inlined, 3.1 % of the import's
+/// samples instead of 3.7 % with the bit set for every segment, perf).
 pub fn distinct_buckets(lang: &Lang, token_hashes: &[u64]) -> Vec<u32> {
     let bigrams = token_hashes.len() + 1;
     let mut out = Vec::with_capacity(bigrams);
