@@ -75,6 +75,22 @@ pub(crate) fn for_each_stable_token(text: &str, mut letter: impl FnMut(char), mu
     while i < bytes.len() {
         // ASCII first, without decoding: most characters of most segments.
         let b = bytes[i];
+        if is_lower_alnum(b) && separator.is_none() {
+            // A run of lower-case letters and digits, as most of a word
+            // is: each is a letter, stays as it is and extends the word,
+            // so the run is taken whole. A `,` or `.` after a digit ends
+            // the run and is weighed below.
+            let start = i;
+            loop {
+                letter(char::from(bytes[i]));
+                i += 1;
+                if i == bytes.len() || !is_lower_alnum(bytes[i]) {
+                    break;
+                }
+            }
+            word.push_run(start, i - start);
+            continue;
+        }
         let (folded, verbatim, at) = if b < 0x80 {
             i += 1;
             (b.to_ascii_lowercase(), !b.is_ascii_uppercase(), i - 1)
@@ -187,6 +203,12 @@ const SEPARATOR: u8 = 16;
 /// Any other visible character but punctuation: a token of its own.
 const SYMBOL: u8 = 32;
 
+/// A lower-case ASCII letter or digit: a letter of a word, as it is.
+#[inline(always)]
+fn is_lower_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
 /// The ASCII word being read by [`for_each_stable_token`], folded. While
 /// every character of it is in `text` as it folds (lower-case ASCII, one
 /// byte each), the word is that slice of `text` and nothing is copied; the
@@ -240,6 +262,22 @@ impl<'t> Word<'t> {
             self.len += 1;
         } else {
             self.push_long(b);
+        }
+    }
+
+    /// Appends `text[at..at + len]`, characters that fold to themselves.
+    #[inline(always)]
+    fn push_run(&mut self, at: usize, len: usize) {
+        if self.len == 0 {
+            self.start = at;
+            self.verbatim = true;
+        }
+        if self.verbatim && at == self.start + self.len {
+            self.len += len;
+            return;
+        }
+        for i in at..at + len {
+            self.push(self.text[i], i, true);
         }
     }
 
