@@ -355,6 +355,8 @@ impl<'c> Import<'c> {
 
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        // The index's last stage is encoded beside the key writes.
+        self.index.start_last_stage(&self.tx)?;
         self.pending.write(&self.tx)?;
         self.index.finish(&self.tx)?;
         self.tx.commit().map_err(busy_aware)
