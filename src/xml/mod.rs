@@ -134,12 +134,14 @@ impl<R: Read> SkipUtf8Bom<R> {
 
 impl<R: Read> Read for SkipUtf8Bom<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let mut available = self.fill_buf()?;
-            available.read(buf)?
-        };
-        self.consume(n);
-        Ok(n)
+        if !self.checked {
+            self.fill_buf()?;
+        }
+        // `BufReader` reads straight into `buf` when its own buffer is
+        // empty and `buf` is at least as large: the XML scanner's chunks
+        // are, so the text is not copied once more on its way (200k Kyoto
+        // units: 75M instructions of copying).
+        self.inner.read(buf)
     }
 }
 
