@@ -12,8 +12,8 @@
 //!
 //! It then runs the release `yakugo` binary as a child process, as a user
 //! would: `import` into a fresh store, then `export`, and reports wall time,
-//! units per second and the child's peak RSS, for each of `BENCH_RUNS` runs
-//! (default 3) and their median.
+//! units per second, the child's CPU time and its peak RSS, for each of
+//! `BENCH_RUNS` runs (default 3) and their median.
 
 mod common;
 
@@ -54,31 +54,34 @@ fn main() {
         ("export", &db, vec!["export", out.to_str().unwrap_or_default()], false),
     ];
     for (label, db, args, fresh_store) in steps {
-        let mut times = Vec::with_capacity(runs);
-        let mut peak_kb = 0;
+        let mut results = Vec::with_capacity(runs);
         for run in 1..=runs {
             if fresh_store {
                 for suffix in ["", "-wal", "-shm", "-journal"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
                 }
             }
-            let (secs, rss_kb) = common::run(db, &args);
-            report(label, &format!("run {run}/{runs}"), units, secs, rss_kb);
-            times.push(secs);
-            peak_kb = peak_kb.max(rss_kb);
+            let result = common::run(db, &args);
+            report(label, &format!("run {run}/{runs}"), units, &result);
+            results.push(result);
         }
-        times.sort_by(f64::total_cmp);
-        report(label, "median", units, times[runs / 2], peak_kb);
+        let peak_kb = results.iter().map(|r| r.peak_kb).max().unwrap_or(0);
+        results.sort_by(|a, b| a.secs.total_cmp(&b.secs));
+        let median = &results[runs / 2];
+        report(label, "median", units, &common::Run { peak_kb, ..*median });
     }
     let db_size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
     println!("store size {:.0} MB for {:.0} MB of TMX", db_size as f64 / 1e6, bytes as f64 / 1e6);
 }
 
-/// One line of results; for a median, the peak RSS is the highest of the runs.
-fn report(label: &str, which: &str, units: usize, secs: f64, rss_kb: i64) {
+/// One line of results; for a median, the CPU time is the median run's and
+/// the peak RSS the highest of the runs.
+fn report(label: &str, which: &str, units: usize, run: &common::Run) {
     println!(
-        "{label:<40} {which:<8} {units:>9} units  {secs:>7.2} s  {:>9.0} units/s  peak RSS {:>6.1} MB",
-        units as f64 / secs,
-        rss_kb as f64 / 1024.0
+        "{label:<40} {which:<8} {units:>9} units  {:>7.2} s  {:>9.0} units/s  cpu {:>6.2} s  peak RSS {:>6.1} MB",
+        run.secs,
+        units as f64 / run.secs,
+        run.cpu_secs,
+        run.peak_kb as f64 / 1024.0
     );
 }

@@ -65,8 +65,13 @@ fn main() {
             vec!["analyze", doc.to_str().unwrap_or_default(), "--src", "ja", "--tgt", "en"],
         ),
     ] {
-        let (secs, rss_kb) = common::run(&db, &args);
-        println!("{label:<26} {secs:>8.2} s  peak RSS {:>7.1} MB", rss_kb as f64 / 1024.0);
+        let run = common::run(&db, &args);
+        println!(
+            "{label:<26} {:>8.2} s  cpu {:>6.2} s  peak RSS {:>7.1} MB",
+            run.secs,
+            run.cpu_secs,
+            run.peak_kb as f64 / 1024.0
+        );
     }
     let out = std::fs::read_to_string(&xlf).unwrap_or_default();
     println!(

@@ -91,7 +91,22 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_yakugo"))
 }
 
-/// Runs yakugo on `db`; returns (wall seconds, peak RSS in KiB).
+/// What one run of yakugo took.
+#[derive(Clone, Copy)]
+pub struct Run {
+    pub secs: f64,
+    /// User and system CPU seconds of the child, all its threads.
+    pub cpu_secs: f64,
+    pub peak_kb: i64,
+}
+
+/// Runs yakugo on `db`.
+///
+/// The CPU time is printed beside the wall time because the machines this
+/// runs on (shared virtual machines) change speed from minute to minute:
+/// the same import of the same file took 11.9 s of CPU one minute and
+/// 14.9 s the next. CPU seconds per run tell such a slow phase apart from
+/// a slower program.
 ///
 /// The peak is the child's own `VmHWM` (`/proc/PID/status`), read every
 /// 5 ms until it exits, not `wait4`'s `ru_maxrss`: Linux carries the
@@ -104,9 +119,10 @@ pub fn bin() -> PathBuf {
 /// timing: an import syncs the whole file system its store is on once a
 /// second, and would otherwise be timed writing out the benchmark's own
 /// files, as a user's import, whose input is not freshly written, is not.
-pub fn run(db: &Path, args: &[&str]) -> (f64, i64) {
+pub fn run(db: &Path, args: &[&str]) -> Run {
     let synced = Command::new("sync").status().is_ok_and(|s| s.success());
     assert!(synced, "sync failed");
+    let cpu_before = children_cpu_secs();
     let t = Instant::now();
     let mut child = Command::new(bin())
         .arg("--db")
@@ -132,7 +148,24 @@ pub fn run(db: &Path, args: &[&str]) -> (f64, i64) {
     };
     let secs = t.elapsed().as_secs_f64();
     assert!(status.success(), "yakugo {args:?} failed");
-    (secs, peak_kb)
+    Run {
+        secs,
+        cpu_secs: children_cpu_secs() - cpu_before,
+        peak_kb,
+    }
+}
+
+/// User and system CPU seconds of this process's children that have
+/// ended and been waited for.
+fn children_cpu_secs() -> f64 {
+    // SAFETY: `getrusage` only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// JMdict through the glossary table reader (`yakugo terms import` reads
