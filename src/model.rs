@@ -11,13 +11,16 @@
 
 use crate::lang::{Lang, SrcLang};
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::fmt;
 
 /// A TMX date in its canonical form `YYYYMMDDThhmmssZ` (UTC). Canonical
 /// dates sort lexicographically in time order, which the store relies on.
+/// Held inline (16 bytes; `SmolStr` keeps up to 23 without allocating):
+/// import reads one or two dates per unit.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct TmxDate(String);
+pub struct TmxDate(SmolStr);
 
 impl TmxDate {
     /// Accepts the TMX form and the variants real tools write:
@@ -29,7 +32,7 @@ impl TmxDate {
         if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit) {
             let n = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
             let valid = (1..=12).contains(&n(4..6)) && (1..=31).contains(&n(6..8)) && n(9..11) <= 23 && n(11..13) <= 59 && n(13..15) <= 60;
-            return valid.then(|| TmxDate(raw.to_string()));
+            return valid.then(|| TmxDate(SmolStr::new(raw)));
         }
         let digits: String = raw
             .trim()
@@ -50,12 +53,12 @@ impl TmxDate {
         if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
             return None;
         }
-        Some(TmxDate(format!("{}T{}Z", &full[..8], &full[8..])))
+        Some(TmxDate(smol_str::format_smolstr!("{}T{}Z", &full[..8], &full[8..])))
     }
 
     /// Builds a date from the store's canonical string; trusts it.
     pub fn from_canonical(s: String) -> TmxDate {
-        TmxDate(s)
+        TmxDate(SmolStr::from(s))
     }
 
     pub fn now() -> TmxDate {
@@ -79,7 +82,7 @@ impl TmxDate {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
-        TmxDate(format!(
+        TmxDate(smol_str::format_smolstr!(
             "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
             rem / 3600,
             rem % 3600 / 60,
@@ -88,7 +91,7 @@ impl TmxDate {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

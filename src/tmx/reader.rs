@@ -142,6 +142,13 @@ impl TmxReader {
                     }
                 }
             }
+            // Given back last, taken first: the next unit's tuid.
+            if let Some(mut tuid) = unit.tuid.take() {
+                if self.spare_strings.len() < SPARE_STRINGS && tuid.capacity() <= SPARE_STRING_MAX {
+                    tuid.clear();
+                    self.spare_strings.push(tuid);
+                }
+            }
             unit.variants.clear();
             if self.spare_variants.len() < SPARE_VARIANT_LISTS {
                 self.spare_variants.push(unit.variants);
@@ -399,7 +406,11 @@ impl TmxReader {
         for attr in self.events.attribute_iter(start) {
             let (name, value) = attr?;
             match name {
-                "tuid" => unit.tuid = Some(value.into_owned()),
+                "tuid" => {
+                    let mut tuid = self.spare_strings.pop().unwrap_or_default();
+                    tuid.push_str(&value);
+                    unit.tuid = Some(tuid);
+                }
                 "srclang" => match SrcLang::parse(&value) {
                     Ok(s) => unit.srclang = Some(s),
                     Err(err) => unknown.push(("bad-language", format!("srclang: {err}; ignored"))),
