@@ -83,8 +83,8 @@ pub struct Import<'c> {
     /// bound without a copy (see [`BorrowedInsert`]).
     insert_unit: BorrowedInsert<'c>,
     index: IndexBuffer,
-    /// Only dropped, never read: stops when the import ends.
-    _writeback: Writeback,
+    /// Stops when the import ends.
+    writeback: Writeback,
     /// Only dropped, never read: gives the connection its page cache back.
     _cache: ImportCache<'c>,
     /// Last, so that it acts after the transaction has ended; only
@@ -178,8 +178,9 @@ impl Drop for ImportCache<'_> {
 /// (two imports racing to create a store: both in a write transaction,
 /// one failing on the journal the other had deleted).
 struct Writeback {
-    /// Dropped at the end of the import, which stops the thread.
-    _stop: Option<std::sync::mpsc::Sender<()>>,
+    /// A message asks the thread to sync now; dropping the sender at the
+    /// end of the import stops it.
+    requests: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl Writeback {
@@ -196,18 +197,27 @@ impl Writeback {
             })
             .and_then(|d| std::fs::File::open(d).ok());
         let Some(directory) = directory else {
-            return Writeback { _stop: None };
+            return Writeback { requests: None };
         };
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (requests, received) = std::sync::mpsc::channel::<()>();
         let started = std::thread::Builder::new().name("writeback".into()).spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(std::time::Duration::from_secs(1)) {
+            while let Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) = received.recv_timeout(std::time::Duration::from_secs(1)) {
                 if !sync_file_system(&directory) {
                     return;
                 }
             }
         });
         Writeback {
-            _stop: started.is_ok().then_some(stop),
+            requests: started.is_ok().then_some(requests),
+        }
+    }
+
+    /// Syncs now rather than at the next second: at the start of the
+    /// commit, so that the pages written since the last sync go out while
+    /// the commit writes its last rows, and its own sync finds fewer.
+    fn sync_now(&self) {
+        if let Some(requests) = &self.requests {
+            let _ = requests.send(());
         }
     }
 }
@@ -246,7 +256,7 @@ impl<'c> Import<'c> {
             pending: PendingKeys::default(),
             insert_unit,
             index: IndexBuffer::new(),
-            _writeback: Writeback::start(conn),
+            writeback: Writeback::start(conn),
             _cache: ImportCache::set(conn)?,
             _journal: journal,
         })
@@ -353,6 +363,7 @@ impl<'c> Import<'c> {
 
     /// Makes the import permanent.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        self.writeback.sync_now();
         // The index's last stage is encoded beside the key writes.
         self.index.start_last_stage(&self.tx)?;
         self.pending.write_all(&self.tx)?;
