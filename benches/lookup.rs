@@ -77,9 +77,7 @@ fn main() {
         let text_bytes: usize = common::scaled(size, || tm.iter().cloned()).map(|(j, e)| j.len() + e.len()).sum();
         let (units, tmx_bytes) = common::write_tmx(&tmx, common::scaled(size, || tm.iter().cloned()));
         let db = dir.path().join(format!("tm{size}.db"));
-        let common::Run {
-            secs, peak_kb: rss, ..
-        } = common::run(&db, &["import", "--no-lang-check", tmx.to_str().unwrap_or_default()]);
+        let common::Run { secs, peak_kb: rss, .. } = common::run(&db, &["import", "--no-lang-check", tmx.to_str().unwrap_or_default()]);
         println!("\n== {units} units ({} real, {:.0} MB TMX) ==", reach, tmx_bytes as f64 / 1e6);
         println!(
             "import with index (--no-lang-check): {secs:.1} s, {:.0} units/s, peak RSS {:.0} MB",
