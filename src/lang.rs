@@ -28,6 +28,31 @@ use std::str::FromStr;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Lang(SmolStr);
 
+/// Tags already parsed, as written, with what they parse to: a file or a
+/// store spells its few languages the same way on every segment, and
+/// parsing costs more than comparing. At most [`TagCache::REMEMBERED`]
+/// spellings are kept: input with more still reads correctly, only slower.
+#[derive(Debug, Default)]
+pub struct TagCache {
+    seen: Vec<(String, Lang)>,
+}
+
+impl TagCache {
+    const REMEMBERED: usize = 16;
+
+    /// [`Lang::parse`], from the cache when `raw` was seen before.
+    pub fn parse(&mut self, raw: &str) -> Result<Lang, LangError> {
+        if let Some((_, lang)) = self.seen.iter().find(|(r, _)| r == raw) {
+            return Ok(lang.clone());
+        }
+        let lang = Lang::parse(raw)?;
+        if self.seen.len() < Self::REMEMBERED {
+            self.seen.push((raw.to_string(), lang.clone()));
+        }
+        Ok(lang)
+    }
+}
+
 /// Why a string is not a usable language tag.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("`{tag}` is not a BCP 47 language tag ({reason}); write e.g. `en`, `en-US` or `ja`")]
@@ -178,6 +203,21 @@ impl fmt::Display for SrcLang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tag_cache_parses_as_lang_parse_does_beyond_what_it_remembers() {
+        let mut cache = TagCache::default();
+        let tags: Vec<String> = (0..40)
+            .map(|i| format!("x-tag{i}"))
+            .chain(["EN_us".into(), "ja".into(), "not a tag".into()])
+            .collect();
+        for _ in 0..2 {
+            for tag in &tags {
+                assert_eq!(cache.parse(tag), Lang::parse(tag), "{tag}");
+            }
+        }
+        assert!(cache.seen.len() <= TagCache::REMEMBERED);
+    }
 
     #[test]
     fn canonicalises_case_and_separators() {

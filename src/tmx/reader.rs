@@ -17,7 +17,7 @@
 //! attribute quoting survive a round trip unchanged.
 
 use super::Warning;
-use crate::lang::{Lang, SrcLang};
+use crate::lang::{Lang, SrcLang, TagCache};
 use crate::model::{Admin, Header, Meta, Note, Prop, TmxDate, Unit, Variant};
 use crate::xml::{self, Events, InputError, Parse};
 use quick_xml::events::{BytesStart, Event};
@@ -31,9 +31,7 @@ pub struct TmxReader {
     units_read: u64,
     warnings: Vec<Warning>,
     finished: bool,
-    /// Tags already parsed, as written: a file spells its few languages the
-    /// same way in every unit, and parsing costs more than comparing.
-    langs: Vec<(String, Lang)>,
+    langs: TagCache,
     /// Read buffers, one per nesting level in use (see [`Events::next_into`]):
     /// the `<tu>`, `<tuv>` and `<seg>` loops read without copying events.
     bufs: Vec<Vec<u8>>,
@@ -50,10 +48,6 @@ pub struct TmxReader {
 const SPARE_STRINGS: usize = 8192;
 const SPARE_STRING_MAX: usize = 16 << 10;
 const SPARE_VARIANT_LISTS: usize = SPARE_STRINGS / 4;
-
-/// At most this many spellings are remembered (a file with more still
-/// reads correctly, only slower).
-const LANGS_REMEMBERED: usize = 16;
 
 /// Where an element sits in `<seg>` content, for the DTD's content models.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,7 +77,7 @@ impl TmxReader {
             units_read: 0,
             warnings: Vec::new(),
             finished: false,
-            langs: Vec::new(),
+            langs: TagCache::default(),
             bufs: Vec::new(),
             spare_strings: Vec::new(),
             spare_variants: Vec::new(),
@@ -165,17 +159,6 @@ impl TmxReader {
     /// when the level is done (one lost on an error is not missed).
     fn take_buf(&mut self) -> Vec<u8> {
         self.bufs.pop().unwrap_or_default()
-    }
-
-    fn parse_lang(&mut self, raw: &str) -> Result<Lang, crate::lang::LangError> {
-        if let Some((_, lang)) = self.langs.iter().find(|(r, _)| r == raw) {
-            return Ok(lang.clone());
-        }
-        let lang = Lang::parse(raw)?;
-        if self.langs.len() < LANGS_REMEMBERED {
-            self.langs.push((raw.to_string(), lang.clone()));
-        }
-        Ok(lang)
     }
 
     fn warn(&mut self, unit: Option<&Unit>, rule: &'static str, message: String) {
@@ -626,7 +609,7 @@ impl TmxReader {
             );
             return Ok(None);
         };
-        let lang = match self.parse_lang(&raw_lang) {
+        let lang = match self.langs.parse(&raw_lang) {
             Ok(l) => l,
             Err(err) => {
                 self.warn(Some(unit), "bad-language", format!("{err}; that variant is skipped"));
