@@ -121,7 +121,13 @@ impl Source {
     fn next_unit_into(&mut self, units: &mut Vec<Unit>) -> Result<bool, InputError> {
         match self {
             Source::Tmx(r) => r.next_unit_into(units),
-            Source::Pairs(r) => Ok(r.next_unit()?.map(|unit| units.push(unit)).is_some()),
+            Source::Pairs(r) => match r.next_unit()? {
+                Some(unit) => {
+                    units.push(unit);
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
         }
     }
     fn take_warnings(&mut self) -> Vec<Warning> {

@@ -257,6 +257,12 @@ impl<'t> Word<'t> {
             }
             self.copy_from_text();
         }
+        self.push_copied(b);
+    }
+
+    /// Appends `b` to the word's own buffer.
+    #[inline(always)]
+    fn push_copied(&mut self, b: u8) {
         if self.len < Word::INLINE {
             self.inline[self.len] = b;
             self.len += 1;
@@ -288,12 +294,7 @@ impl<'t> Word<'t> {
         self.len = 0;
         self.verbatim = false;
         for i in start..start + len {
-            if self.len < Word::INLINE {
-                self.inline[self.len] = self.text[i];
-                self.len += 1;
-            } else {
-                self.push_long(self.text[i]);
-            }
+            self.push_copied(self.text[i]);
         }
     }
 

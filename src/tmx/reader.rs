@@ -129,24 +129,26 @@ impl TmxReader {
             // the list moved each variant (a few hundred bytes) first.
             for variant in &mut unit.variants {
                 for text in [&mut variant.markup, &mut variant.plain] {
-                    if self.spare_strings.len() < SPARE_STRINGS && text.capacity() <= SPARE_STRING_MAX {
-                        let mut text = std::mem::take(text);
-                        text.clear();
-                        self.spare_strings.push(text);
-                    }
+                    self.keep_spare_string(std::mem::take(text));
                 }
             }
             // Given back last, taken first: the next unit's tuid.
-            if let Some(mut tuid) = unit.tuid.take() {
-                if self.spare_strings.len() < SPARE_STRINGS && tuid.capacity() <= SPARE_STRING_MAX {
-                    tuid.clear();
-                    self.spare_strings.push(tuid);
-                }
+            if let Some(tuid) = unit.tuid.take() {
+                self.keep_spare_string(tuid);
             }
             unit.variants.clear();
             if self.spare_variants.len() < SPARE_VARIANT_LISTS {
                 self.spare_variants.push(unit.variants);
             }
+        }
+    }
+
+    /// Keeps `text`'s room for [`TmxReader::spare_string`], up to
+    /// [`SPARE_STRINGS`] strings of at most [`SPARE_STRING_MAX`] bytes.
+    fn keep_spare_string(&mut self, mut text: String) {
+        if self.spare_strings.len() < SPARE_STRINGS && text.capacity() <= SPARE_STRING_MAX {
+            text.clear();
+            self.spare_strings.push(text);
         }
     }
 
@@ -390,7 +392,7 @@ impl TmxReader {
             let (name, value) = attr?;
             match name {
                 "tuid" => {
-                    let mut tuid = self.spare_strings.pop().unwrap_or_default();
+                    let mut tuid = self.spare_string();
                     tuid.push_str(&value);
                     unit.tuid = Some(tuid);
                 }
